@@ -1,0 +1,491 @@
+//! Ingest: read every agency's budget files into one normalised [`Ledger`], reconciled to each
+//! source's control total.
+//!
+//! xlsx/xlsm and xlsb are streamed cell by cell (flat memory); xls and ods are loaded whole (the
+//! formats allow nothing else); CSV is read record by record. All feed the same
+//! [`rows::RowProcessor`], so every format gets the same header search, skip rules, amount
+//! parsing and error locations.
+
+pub mod rows;
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+
+use calamine::{open_workbook, Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::error::{Error, Location, Result};
+use crate::ledger::Ledger;
+use crate::model::{ControlTotal, Encoding, Format, Place, Source};
+use rows::{CellIn, RowProcessor};
+
+/// Whether a source reconciled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum Status {
+    Reconciled,
+    NoControlTotal,
+    Mismatch { difference: Decimal },
+}
+
+impl Status {
+    pub fn label(&self) -> String {
+        match self {
+            Status::Reconciled => "reconciled".into(),
+            Status::NoControlTotal => "no control total".into(),
+            Status::Mismatch { difference } => format!("MISMATCH {}", crate::money::format_gbp(*difference)),
+        }
+    }
+}
+
+/// What happened to one source.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceReport {
+    pub source: String,
+    pub agency: String,
+    pub file: String,
+    pub sheet: Option<String>,
+    pub header_row: u32,
+    pub lines: u64,
+    /// Rows that are not lines, by reason (blank row, above header, and each skip rule's reason).
+    pub skipped: Vec<(String, u64)>,
+    /// Sum of ingested lines, in pounds.
+    pub total: Decimal,
+    /// Control total in pounds, if declared.
+    pub control_total: Option<Decimal>,
+    /// Where the control total came from ("declared" or a cell reference).
+    pub control_from: Option<String>,
+    pub status: Status,
+}
+
+/// The result of ingesting a place.
+#[derive(Debug)]
+pub struct Ingest {
+    pub ledger: Ledger,
+    pub reports: Vec<SourceReport>,
+}
+
+impl Ingest {
+    /// Reconciliation failures as errors.
+    pub fn mismatches(&self, place: &Place) -> Vec<Error> {
+        self.reports
+            .iter()
+            .zip(&place.sources)
+            .filter_map(|(r, s)| match &r.status {
+                Status::Mismatch { difference } => Some(Error::Reconciliation {
+                    loc: {
+                        let mut l = Location::file(&s.display);
+                        if let Some(ControlTotal::Cell { sheet, row, col }) = &s.control_total {
+                            l.sheet = sheet.clone().or_else(|| r.sheet.clone());
+                            l.row = Some(*row);
+                            l.col = Some(*col);
+                        }
+                        l
+                    },
+                    source_id: s.id.clone(),
+                    computed: r.total,
+                    control: r.control_total.unwrap_or_default(),
+                    difference: *difference,
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Ingest every source of a place. Errors if any file is unreadable or has a bad cell (all
+/// such problems are reported together), or if any source fails to reconcile.
+pub fn ingest_place(place: &Place) -> Result<Ingest> {
+    let ingest = ingest_place_unreconciled(place)?;
+    Error::from_list(ingest.mismatches(place))?;
+    Ok(ingest)
+}
+
+/// Ingest every source; reconciliation mismatches are left in the reports' status for the
+/// caller to show before failing (see [`Ingest::mismatches`]).
+pub fn ingest_place_unreconciled(place: &Place) -> Result<Ingest> {
+    let mut ledger = Ledger::new();
+    ledger.intern("");
+    let mut reports = Vec::new();
+    let mut errors = Vec::new();
+    for i in 0..place.sources.len() {
+        let mark = ledger.lines.len();
+        match ingest_source(place, i, &mut ledger) {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                ledger.lines.truncate(mark);
+                errors.push(e);
+            }
+        }
+    }
+    Error::from_list(errors)?;
+    Ok(Ingest { ledger, reports })
+}
+
+/// Ingest one source into the ledger.
+pub fn ingest_source(place: &Place, idx: usize, ledger: &mut Ledger) -> Result<SourceReport> {
+    let source = &place.sources[idx];
+    let (sheet, proc_out) = match source.format {
+        Format::Xlsx | Format::Xlsm => read_xlsx(source, idx, ledger)?,
+        Format::Xlsb => read_xlsb(source, idx, ledger)?,
+        Format::Xls => {
+            let wb: Xls<_> = open_workbook(&source.path).map_err(|e| unreadable(source, e))?;
+            read_range_workbook(wb, source, idx, ledger)?
+        }
+        Format::Ods => {
+            let wb: Ods<_> = open_workbook(&source.path).map_err(|e| unreadable(source, e))?;
+            read_range_workbook(wb, source, idx, ledger)?
+        }
+        Format::Csv => (None, read_csv(source, idx, ledger)?),
+    };
+    let Processed {
+        header_row,
+        lines,
+        skipped,
+        total,
+        control,
+    } = proc_out;
+    let (control_total, control_from) = match (&source.control_total, control) {
+        (None, _) => (None, None),
+        (Some(ControlTotal::Value(_)), Some(v)) => (Some(v), Some("declared".to_string())),
+        (Some(ControlTotal::Cell { sheet: s, row, col }), Some(v)) => {
+            let sh = s.clone().or_else(|| sheet.clone());
+            let loc = Location::cell("", sh.as_deref(), *row, *col).to_string();
+            (Some(v), Some(loc.trim_start_matches(": ").to_string()))
+        }
+        (Some(_), None) => unreachable!("control total resolved by the reader"),
+    };
+    let status = match control_total {
+        None => Status::NoControlTotal,
+        Some(c) if c == total => Status::Reconciled,
+        Some(c) => Status::Mismatch { difference: total - c },
+    };
+    Ok(SourceReport {
+        source: source.id.clone(),
+        agency: place.agencies[source.agency].id.clone(),
+        file: source.display.clone(),
+        sheet,
+        header_row,
+        lines,
+        skipped: skipped.into_iter().collect(),
+        total,
+        control_total,
+        control_from,
+        status,
+    })
+}
+
+struct Processed {
+    header_row: u32,
+    lines: u64,
+    skipped: std::collections::BTreeMap<String, u64>,
+    total: Decimal,
+    control: Option<Decimal>,
+}
+
+fn unreadable(source: &Source, e: impl std::fmt::Display) -> Error {
+    Error::input(
+        Location::file(&source.display),
+        format!("cannot read as {:?}: {e}", source.format).to_lowercase().replacen("cannot read as", "cannot be read as", 1),
+    )
+}
+
+/// Choose the sheet: the declared one (exact name), or the first. A wrong name lists the sheets.
+fn pick_sheet(source: &Source, names: &[String]) -> Result<String> {
+    match &source.sheet {
+        Some(s) => {
+            if names.iter().any(|n| n == s) {
+                Ok(s.clone())
+            } else {
+                let hint = names
+                    .iter()
+                    .find(|n| n.trim().eq_ignore_ascii_case(s.trim()))
+                    .map(|n| format!(" (did you mean \"{n}\"?)"))
+                    .unwrap_or_default();
+                Err(Error::input(
+                    Location::file(&source.display),
+                    format!(
+                        "no sheet named \"{s}\"{hint}; the workbook has: {}",
+                        names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+                    ),
+                ))
+            }
+        }
+        None => names.first().cloned().ok_or_else(|| Error::input(Location::file(&source.display), "the workbook has no sheets")),
+    }
+}
+
+/// Split a declared control total into what the row processor should watch for.
+fn control_in_sheet(source: &Source, sheet: Option<&str>) -> Option<(u32, u32)> {
+    match &source.control_total {
+        Some(ControlTotal::Cell { sheet: s, row, col }) if s.is_none() || s.as_deref() == sheet => Some((*row, *col)),
+        _ => None,
+    }
+}
+
+fn finish_control(
+    source: &Source,
+    proc: &mut RowProcessor<'_>,
+    sheet: Option<&str>,
+    other_sheet: impl FnOnce(&str, u32, u32) -> Result<CellOwned>,
+) -> Result<Option<Decimal>> {
+    match &source.control_total {
+        None => Ok(None),
+        Some(ControlTotal::Value(v)) => {
+            let v = *v * source.units.multiplier();
+            Ok(Some(if source.spend_sign == crate::model::SpendSign::Negative { -v } else { v }))
+        }
+        Some(ControlTotal::Cell { sheet: s, row, col }) => {
+            if s.is_none() || s.as_deref() == sheet {
+                match proc.control_found.take() {
+                    Some(r) => r.map(Some),
+                    None => Err(Error::input(
+                        Location::cell(&source.display, sheet, *row, *col),
+                        "control total cell is empty",
+                    )),
+                }
+            } else {
+                let other = s.as_deref().expect("checked");
+                let cell = other_sheet(other, *row, *col)?;
+                proc.cell_amount(cell.as_cell_in(), *row, *col, "control total")
+                    .map_err(|e| match e {
+                        Error::Input { mut loc, message } => {
+                            loc.sheet = Some(other.to_string());
+                            Error::Input { loc, message }
+                        }
+                        e => e,
+                    })
+                    .map(Some)
+            }
+        }
+    }
+}
+
+/// An owned cell, for one-off look-ups.
+enum CellOwned {
+    Data(Data),
+}
+
+impl CellOwned {
+    fn as_cell_in(&self) -> CellIn<'_> {
+        let CellOwned::Data(d) = self;
+        data_to_cell(d)
+    }
+}
+
+fn data_to_cell(d: &Data) -> CellIn<'_> {
+    match d {
+        Data::Empty => CellIn::Empty,
+        Data::Int(i) => CellIn::Int(*i),
+        Data::Float(f) => CellIn::Float(*f),
+        Data::String(s) => CellIn::Text(s),
+        Data::Bool(b) => CellIn::Bool(*b),
+        Data::DateTime(dt) => CellIn::Date(dt.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => CellIn::Text(s),
+        Data::Error(e) => CellIn::Error(error_text(e)),
+    }
+}
+
+fn error_text(e: &calamine::CellErrorType) -> &'static str {
+    use calamine::CellErrorType as E;
+    match e {
+        E::Div0 => "#DIV/0!",
+        E::NA => "#N/A",
+        E::Name => "#NAME?",
+        E::Null => "#NULL!",
+        E::Num => "#NUM!",
+        E::Ref => "#REF!",
+        E::Value => "#VALUE!",
+        E::GettingData => "#GETTING_DATA",
+    }
+}
+
+fn dataref_to_cell<'a>(d: &'a DataRef<'_>) -> CellIn<'a> {
+    match d {
+        DataRef::Empty => CellIn::Empty,
+        DataRef::Int(i) => CellIn::Int(*i),
+        DataRef::Float(f) => CellIn::Float(*f),
+        DataRef::String(s) => CellIn::Text(s),
+        DataRef::SharedString(s) => CellIn::Text(s),
+        DataRef::Bool(b) => CellIn::Bool(*b),
+        DataRef::DateTime(dt) => CellIn::Date(dt.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => CellIn::Text(s),
+        DataRef::Error(e) => CellIn::Error(error_text(e)),
+    }
+}
+
+fn processed(proc: RowProcessor<'_>, control: Option<Decimal>) -> Processed {
+    Processed {
+        header_row: proc.header_row().unwrap_or(0),
+        lines: proc.lines,
+        skipped: proc.skipped,
+        total: proc.total,
+        control,
+    }
+}
+
+fn range_cell<R: Reader<BufReader<File>>>(wb: &mut R, source: &Source, sheet: &str, row: u32, col: u32) -> Result<CellOwned>
+where
+    R::Error: std::fmt::Display,
+{
+    let names = wb.sheet_names();
+    let sheet = if names.iter().any(|n| n == sheet) {
+        sheet.to_string()
+    } else {
+        return Err(Error::input(
+            Location::file(&source.display),
+            format!(
+                "control total refers to sheet \"{sheet}\", which does not exist; the workbook has: {}",
+                names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    };
+    let range = wb.worksheet_range(&sheet).map_err(|e| unreadable(source, e))?;
+    let v = range.get_value((row - 1, col)).cloned().unwrap_or(Data::Empty);
+    Ok(CellOwned::Data(v))
+}
+
+macro_rules! stream_workbook {
+    ($ty:ty, $source:expr, $idx:expr, $ledger:expr) => {{
+        let source = $source;
+        let mut wb: $ty = open_workbook(&source.path).map_err(|e| unreadable(source, e))?;
+        let sheet = pick_sheet(source, &wb.sheet_names())?;
+        let mut proc = RowProcessor::new(source, $idx, Some(sheet.clone()), control_in_sheet(source, Some(&sheet)));
+        {
+            let mut cells = wb.worksheet_cells_reader(&sheet).map_err(|e| unreadable(source, e))?;
+            loop {
+                let cell = cells.next_cell().map_err(|e| {
+                    Error::input(
+                        Location { file: source.display.clone(), sheet: Some(sheet.clone()), row: None, col: None },
+                        format!("the sheet is damaged and cannot be read: {e}"),
+                    )
+                })?;
+                let Some(cell) = cell else { break };
+                let (r, c) = cell.get_position();
+                proc.feed(r + 1, c, dataref_to_cell(cell.get_value()), $ledger)?;
+            }
+        }
+        proc.finish($ledger)?;
+        let control = finish_control(source, &mut proc, Some(&sheet), |s, r, c| range_cell(&mut wb, source, s, r, c))?;
+        Ok((Some(sheet), processed(proc, control)))
+    }};
+}
+
+fn read_xlsx(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<(Option<String>, Processed)> {
+    stream_workbook!(Xlsx<_>, source, idx, ledger)
+}
+
+fn read_xlsb(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<(Option<String>, Processed)> {
+    stream_workbook!(Xlsb<_>, source, idx, ledger)
+}
+
+fn read_range_workbook<R: Reader<BufReader<File>>>(
+    mut wb: R,
+    source: &Source,
+    idx: usize,
+    ledger: &mut Ledger,
+) -> Result<(Option<String>, Processed)>
+where
+    R::Error: std::fmt::Display,
+{
+    let sheet = pick_sheet(source, &wb.sheet_names())?;
+    let range = wb.worksheet_range(&sheet).map_err(|e| unreadable(source, e))?;
+    let mut proc = RowProcessor::new(source, idx, Some(sheet.clone()), control_in_sheet(source, Some(&sheet)));
+    if let Some((r0, c0)) = range.start() {
+        for (r, c, v) in range.used_cells() {
+            proc.feed(r0 + r as u32 + 1, c0 + c as u32, data_to_cell(v), ledger)?;
+        }
+    }
+    proc.finish(ledger)?;
+    let control = finish_control(source, &mut proc, Some(&sheet), |s, r, c| range_cell(&mut wb, source, s, r, c))?;
+    Ok((Some(sheet), processed(proc, control)))
+}
+
+fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<Processed> {
+    let file = File::open(&source.path).map_err(|e| Error::io(&source.path, e))?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(source.delimiter)
+        .from_reader(BufReader::with_capacity(1 << 16, file));
+    let mut proc = RowProcessor::new(source, idx, None, control_in_sheet(source, None));
+    let mut rec = csv::ByteRecord::new();
+    let mut row: u32 = 0;
+    let mut decoded = String::new();
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let mut loc = Location::file(&source.display);
+                loc.row = e.position().map(|p| p.record() as u32 + 1);
+                return Err(Error::input(loc, format!("not a readable CSV file: {e}")));
+            }
+        }
+        row += 1;
+        for (c, field) in rec.iter().enumerate() {
+            let mut field = field;
+            if row == 1 && c == 0 {
+                field = field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field);
+            }
+            if field.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let text: &str = match source.encoding {
+                Encoding::Utf8 => match std::str::from_utf8(field) {
+                    Ok(t) => t,
+                    Err(_) => {
+                        return Err(Error::input(
+                            Location::cell(&source.display, None, row, c as u32),
+                            "text is not valid UTF-8 (if the file came from Excel or a finance system, set encoding = \"windows-1252\")",
+                        ))
+                    }
+                },
+                Encoding::Windows1252 => {
+                    decoded.clear();
+                    let (cow, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(field);
+                    decoded.push_str(&cow);
+                    &decoded
+                }
+            };
+            proc.feed(row, c as u32, CellIn::Text(text), ledger)?;
+        }
+    }
+    proc.finish(ledger)?;
+    let control = finish_control(source, &mut proc, None, |_, _, _| unreachable!("CSV has no other sheets"))?;
+    Ok(processed(proc, control))
+}
+
+/// Read every byte of a file, for format sniffing in tests and tools.
+pub fn read_all(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    let mut v = Vec::new();
+    File::open(path)?.read_to_end(&mut v)?;
+    Ok(v)
+}
+
+/// The normalised ledger as CSV: one row per line with its provenance. Amounts are exact pounds
+/// (at least 2 decimal places; sub-penny digits kept).
+pub fn ledger_csv(place: &Place, ledger: &Ledger) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(ledger.lines.len() * 96));
+    let io = |e: csv::Error| Error::Io { path: "ledger.csv".into(), message: e.to_string() };
+    w.write_record(["agency", "source", "cost_centre", "account", "service", "description", "amount", "file", "sheet", "row"])
+        .map_err(io)?;
+    for l in &ledger.lines {
+        let s = &place.sources[l.source as usize];
+        w.write_record([
+            place.agencies[l.agency as usize].id.as_str(),
+            s.id.as_str(),
+            ledger.text(l.cost_centre),
+            ledger.text(l.account),
+            ledger.text(l.service),
+            ledger.text(l.description),
+            &crate::money::plain(l.amount),
+            s.display.as_str(),
+            s.sheet.as_deref().unwrap_or(""),
+            &l.row.to_string(),
+        ])
+        .map_err(io)?;
+    }
+    w.into_inner().map_err(|e| Error::Io { path: "ledger.csv".into(), message: e.to_string() })
+}

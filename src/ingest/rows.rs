@@ -1,0 +1,436 @@
+//! Format-independent row processing: header detection, column mapping, skip rules, amount
+//! parsing, units and sign. Readers feed it cells in row-major order; it keeps only the
+//! columns it needs, in a reused per-row buffer, so streaming stays allocation-free per cell.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use crate::error::{col_letter, Error, Location, Result};
+use crate::ledger::{Ledger, LedgerLine};
+use crate::model::{header_key, SkipTest, Source, SpendSign};
+use crate::money;
+
+/// How many rows are searched for the header when `header_row` is not declared.
+pub const HEADER_SEARCH_ROWS: u32 = 100;
+
+/// One cell as a reader sees it. Empty cells need not be fed at all.
+#[derive(Debug, Clone, Copy)]
+pub enum CellIn<'a> {
+    Empty,
+    Int(i64),
+    Float(f64),
+    Text(&'a str),
+    Bool(bool),
+    /// An error value such as `#REF!`.
+    Error(&'a str),
+    /// A date-styled number (Excel serial).
+    Date(f64),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Empty,
+    Int(i64),
+    Float(f64),
+    Text(u32, u32),
+    Bool(bool),
+    Error(u32, u32),
+    Date(f64),
+}
+
+const NO_SLOT: u16 = u16::MAX;
+
+/// Indices of the normalised fields among the slots.
+const AMOUNT: usize = 0;
+const COST_CENTRE: usize = 1;
+const ACCOUNT: usize = 2;
+const SERVICE: usize = 3;
+const DESCRIPTION: usize = 4;
+
+pub struct RowProcessor<'s> {
+    source: &'s Source,
+    source_idx: u16,
+    sheet: Option<String>,
+    /// Header names of every slot: the 5 fields (some unused) then skip-rule columns.
+    slot_names: Vec<Option<String>>,
+    /// Skip rule i tests slot `skip_slots[i]`.
+    skip_slots: Vec<usize>,
+    /// Column index -> slot.
+    lut: Vec<u16>,
+    slot_cols: Vec<u32>,
+    slots: Vec<Slot>,
+    arena: String,
+    header_row: Option<u32>,
+    header_cells: Vec<(u32, String)>,
+    cur_row: u32,
+    row_has_cells: bool,
+    /// Last data row flushed (for counting blank gaps).
+    last_row: u32,
+    pub lines: u64,
+    pub skipped: BTreeMap<String, u64>,
+    pub total: Decimal,
+    multiplier: Decimal,
+    negate: bool,
+    /// Control-total cell in this sheet, if any: (row, col) and the value found.
+    control_cell: Option<(u32, u32)>,
+    pub control_found: Option<Result<Decimal>>,
+}
+
+impl<'s> RowProcessor<'s> {
+    pub fn new(source: &'s Source, source_idx: usize, sheet: Option<String>, control_cell: Option<(u32, u32)>) -> Self {
+        let c = &source.columns;
+        let mut slot_names = vec![
+            Some(c.amount.clone()),
+            c.cost_centre.clone(),
+            c.account.clone(),
+            c.service.clone(),
+            c.description.clone(),
+        ];
+        let mut skip_slots = Vec::new();
+        for rule in &source.skip {
+            let key = header_key(&rule.column);
+            let pos = slot_names
+                .iter()
+                .position(|n| n.as_deref().map(header_key).as_deref() == Some(key.as_str()));
+            let slot = match pos {
+                Some(p) => p,
+                None => {
+                    slot_names.push(Some(rule.column.clone()));
+                    slot_names.len() - 1
+                }
+            };
+            skip_slots.push(slot);
+        }
+        let n = slot_names.len();
+        RowProcessor {
+            source,
+            source_idx: source_idx as u16,
+            sheet,
+            slot_names,
+            skip_slots,
+            lut: Vec::new(),
+            slot_cols: vec![0; n],
+            slots: vec![Slot::Empty; n],
+            arena: String::new(),
+            header_row: None,
+            header_cells: Vec::new(),
+            cur_row: 0,
+            row_has_cells: false,
+            last_row: 0,
+            lines: 0,
+            skipped: BTreeMap::new(),
+            total: Decimal::ZERO,
+            multiplier: source.units.multiplier(),
+            negate: source.spend_sign == SpendSign::Negative,
+            control_cell,
+            control_found: None,
+        }
+    }
+
+    pub fn header_row(&self) -> Option<u32> {
+        self.header_row
+    }
+
+    fn loc(&self, row: u32, col: u32) -> Location {
+        Location::cell(&self.source.display, self.sheet.as_deref(), row, col)
+    }
+
+    /// Feed one cell (1-based row, 0-based column), in row-major order.
+    #[inline]
+    pub fn feed(&mut self, row: u32, col: u32, v: CellIn<'_>, ledger: &mut Ledger) -> Result<()> {
+        if row != self.cur_row {
+            self.end_row(ledger)?;
+            self.cur_row = row;
+        }
+        if let Some((cr, cc)) = self.control_cell {
+            if cr == row && cc == col {
+                self.control_found = Some(self.cell_amount(v, row, col, "control total"));
+            }
+        }
+        if matches!(v, CellIn::Empty) {
+            return Ok(());
+        }
+        if self.header_row.is_none() {
+            // Header phase: keep the row's text.
+            if let CellIn::Text(t) = v {
+                self.header_cells.push((col, t.to_string()));
+            }
+            return Ok(());
+        }
+        let slot = match self.lut.get(col as usize) {
+            Some(&s) if s != NO_SLOT => s as usize,
+            _ => return Ok(()),
+        };
+        self.row_has_cells = true;
+        self.slots[slot] = match v {
+            CellIn::Empty => Slot::Empty,
+            CellIn::Int(i) => Slot::Int(i),
+            CellIn::Float(f) => Slot::Float(f),
+            CellIn::Bool(b) => Slot::Bool(b),
+            CellIn::Date(d) => Slot::Date(d),
+            CellIn::Text(t) => {
+                let t = t.trim();
+                if t.is_empty() {
+                    Slot::Empty
+                } else {
+                    let start = self.arena.len() as u32;
+                    self.arena.push_str(t);
+                    Slot::Text(start, self.arena.len() as u32)
+                }
+            }
+            CellIn::Error(e) => {
+                let start = self.arena.len() as u32;
+                self.arena.push_str(e);
+                Slot::Error(start, self.arena.len() as u32)
+            }
+        };
+        Ok(())
+    }
+
+    /// Call after the last cell.
+    pub fn finish(&mut self, ledger: &mut Ledger) -> Result<()> {
+        self.end_row(ledger)?;
+        self.cur_row = u32::MAX;
+        if self.header_row.is_none() {
+            return Err(self.header_not_found());
+        }
+        Ok(())
+    }
+
+    fn end_row(&mut self, ledger: &mut Ledger) -> Result<()> {
+        if self.cur_row == 0 || self.cur_row == u32::MAX {
+            return Ok(());
+        }
+        if self.header_row.is_none() {
+            let row = self.cur_row;
+            let is_header = match self.source.header_row {
+                Some(h) => row == h,
+                None => self.row_has_all_names(),
+            };
+            if is_header {
+                self.set_header(row)?;
+            } else if self.source.header_row.is_some_and(|h| row > h)
+                || (self.source.header_row.is_none() && row >= HEADER_SEARCH_ROWS)
+            {
+                return Err(self.header_not_found());
+            }
+            self.header_cells.clear();
+            return Ok(());
+        }
+        let row = self.cur_row;
+        // Rows with no cells at all between the last flushed row and this one are blank.
+        if row > self.last_row + 1 {
+            *self.skipped.entry("blank row".into()).or_default() += u64::from(row - self.last_row - 1);
+        }
+        self.last_row = row;
+        let result = self.process_row(row, ledger);
+        for s in self.slots.iter_mut() {
+            *s = Slot::Empty;
+        }
+        self.arena.clear();
+        self.row_has_cells = false;
+        result
+    }
+
+    fn row_has_all_names(&self) -> bool {
+        self.slot_names.iter().flatten().all(|name| {
+            let k = header_key(name);
+            self.header_cells.iter().any(|(_, t)| header_key(t) == k)
+        })
+    }
+
+    fn header_not_found(&self) -> Error {
+        let names: Vec<String> = self.slot_names.iter().flatten().map(|n| format!("\"{n}\"")).collect();
+        let mut loc = Location::file(&self.source.display);
+        loc.sheet = self.sheet.clone();
+        match self.source.header_row {
+            Some(h) => {
+                loc.row = Some(h);
+                Error::input(loc, format!("header row {h} not found: the sheet ends before it or it is empty"))
+            }
+            None => Error::input(
+                loc,
+                format!(
+                    "no row in the first {HEADER_SEARCH_ROWS} holds all the declared columns {}; check the column names or set header_row",
+                    names.join(", ")
+                ),
+            ),
+        }
+    }
+
+    fn set_header(&mut self, row: u32) -> Result<()> {
+        let mut missing = Vec::new();
+        let mut lut: Vec<u16> = Vec::new();
+        for (slot, name) in self.slot_names.iter().enumerate() {
+            let Some(name) = name else { continue };
+            let k = header_key(name);
+            let hits: Vec<u32> = self
+                .header_cells
+                .iter()
+                .filter(|(_, t)| header_key(t) == k)
+                .map(|(c, _)| *c)
+                .collect();
+            match hits.as_slice() {
+                [] => missing.push(format!("\"{name}\"")),
+                [col] => {
+                    let col = *col as usize;
+                    if lut.len() <= col {
+                        lut.resize(col + 1, NO_SLOT);
+                    }
+                    lut[col] = slot as u16;
+                    self.slot_cols[slot] = col as u32;
+                }
+                many => {
+                    let cols: Vec<String> = many.iter().map(|c| col_letter(*c)).collect();
+                    let mut loc = Location::file(&self.source.display);
+                    loc.sheet = self.sheet.clone();
+                    loc.row = Some(row);
+                    return Err(Error::input(
+                        loc,
+                        format!("header \"{name}\" appears in more than one column ({})", cols.join(", ")),
+                    ));
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let found: Vec<String> = self.header_cells.iter().map(|(_, t)| format!("\"{}\"", t.trim())).collect();
+            let mut loc = Location::file(&self.source.display);
+            loc.sheet = self.sheet.clone();
+            loc.row = Some(row);
+            return Err(Error::input(
+                loc,
+                format!(
+                    "header row lacks column {}; it has {}",
+                    missing.join(", "),
+                    if found.is_empty() { "no text".to_string() } else { found.join(", ") }
+                ),
+            ));
+        }
+        self.lut = lut;
+        self.header_row = Some(row);
+        self.last_row = row;
+        if row > 1 {
+            *self.skipped.entry("above header".into()).or_default() += u64::from(row - 1);
+        }
+        Ok(())
+    }
+
+    fn slot_text(&self, slot: usize) -> Option<std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
+        match self.slots[slot] {
+            Slot::Empty => None,
+            Slot::Text(a, b) => Some(Cow::Borrowed(&self.arena[a as usize..b as usize])),
+            Slot::Int(i) => Some(Cow::Owned(i.to_string())),
+            Slot::Float(f) | Slot::Date(f) => Some(Cow::Owned(
+                money::from_sheet_number(f).map(|d| d.normalize().to_string()).unwrap_or_else(|| f.to_string()),
+            )),
+            Slot::Bool(b) => Some(Cow::Borrowed(if b { "TRUE" } else { "FALSE" })),
+            Slot::Error(a, b) => Some(Cow::Borrowed(&self.arena[a as usize..b as usize])),
+        }
+    }
+
+    fn process_row(&mut self, row: u32, ledger: &mut Ledger) -> Result<()> {
+        if !self.row_has_cells {
+            *self.skipped.entry("blank row".into()).or_default() += 1;
+            return Ok(());
+        }
+        for (i, rule) in self.source.skip.iter().enumerate() {
+            let slot = self.skip_slots[i];
+            let hit = match &rule.test {
+                SkipTest::Blank => matches!(self.slots[slot], Slot::Empty),
+                SkipTest::Matches(re) => self.slot_text(slot).is_some_and(|t| re.is_match(&t)),
+            };
+            if hit {
+                match self.skipped.get_mut(rule.reason.as_str()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.skipped.insert(rule.reason.clone(), 1);
+                    }
+                }
+                return Ok(());
+            }
+        }
+        let col = self.slot_cols[AMOUNT];
+        let amount = match self.slots[AMOUNT] {
+            Slot::Empty => {
+                return Err(Error::input(
+                    self.loc(row, col),
+                    "amount is empty (a heading row? declare a skip rule with `blank = true`; a formula saved without its cached value also reads as empty)",
+                ))
+            }
+            Slot::Int(i) => Decimal::from(i),
+            Slot::Float(f) => money::from_sheet_number(f)
+                .ok_or_else(|| Error::input(self.loc(row, col), format!("amount {f} is out of range")))?,
+            Slot::Text(a, b) => money::parse_amount(&self.arena[a as usize..b as usize])
+                .map_err(|e| Error::input(self.loc(row, col), e.0))?,
+            Slot::Bool(b) => {
+                return Err(Error::input(self.loc(row, col), format!("amount {} is a true/false value, not a number", if b { "TRUE" } else { "FALSE" })))
+            }
+            Slot::Error(a, b) => {
+                return Err(Error::input(
+                    self.loc(row, col),
+                    format!("amount is the error value {} (fix the formula in the source file)", &self.arena[a as usize..b as usize]),
+                ))
+            }
+            Slot::Date(_) => return Err(Error::input(self.loc(row, col), "amount is a date, not a number")),
+        };
+        let mut amount = amount * self.multiplier;
+        if self.negate {
+            amount = -amount;
+        }
+        let mut syms = [ledger.intern(""); 4];
+        for (k, slot) in [COST_CENTRE, ACCOUNT, SERVICE, DESCRIPTION].into_iter().enumerate() {
+            if let Slot::Error(a, b) = self.slots[slot] {
+                return Err(Error::input(
+                    self.loc(row, self.slot_cols[slot]),
+                    format!("{} is the error value {}", field_name(slot), &self.arena[a as usize..b as usize]),
+                ));
+            }
+            if self.slot_names[slot].is_some() {
+                if let Some(t) = self.slot_text(slot) {
+                    syms[k] = ledger.strings.get_or_intern(t.as_ref());
+                }
+            }
+        }
+        ledger.lines.push(LedgerLine {
+            agency: self.source.agency as u16,
+            source: self.source_idx,
+            row,
+            cost_centre: syms[0],
+            account: syms[1],
+            service: syms[2],
+            description: syms[3],
+            amount,
+        });
+        self.lines += 1;
+        self.total += amount;
+        Ok(())
+    }
+
+    /// Interpret a cell as an amount in the source's units and sign (for control totals).
+    pub fn cell_amount(&self, v: CellIn<'_>, row: u32, col: u32, what: &str) -> Result<Decimal> {
+        let loc = self.loc(row, col);
+        let d = match v {
+            CellIn::Empty => return Err(Error::input(loc, format!("{what} cell is empty"))),
+            CellIn::Int(i) => Decimal::from(i),
+            CellIn::Float(f) => money::from_sheet_number(f).ok_or_else(|| Error::input(loc.clone(), format!("{what} {f} is out of range")))?,
+            CellIn::Text(t) => money::parse_amount(t).map_err(|e| Error::input(loc.clone(), format!("{what}: {}", e.0)))?,
+            CellIn::Error(e) => return Err(Error::input(loc, format!("{what} cell is the error value {e}"))),
+            CellIn::Bool(_) | CellIn::Date(_) => return Err(Error::input(loc, format!("{what} cell is not a number"))),
+        };
+        let d = d * self.multiplier;
+        Ok(if self.negate { -d } else { d })
+    }
+}
+
+fn field_name(slot: usize) -> &'static str {
+    match slot {
+        AMOUNT => "amount",
+        COST_CENTRE => "cost centre",
+        ACCOUNT => "account",
+        SERVICE => "service",
+        DESCRIPTION => "description",
+        _ => "column",
+    }
+}

@@ -1,0 +1,85 @@
+//! The normalised ledger: one line per row of spend across all partners, in pounds, with
+//! provenance. Repeated codes (cost centres, accounts, services) are interned once to integer
+//! symbols, so a million-line ledger is a compact `Vec` of fixed-size lines.
+
+use lasso::{Rodeo, Spur};
+use rust_decimal::Decimal;
+
+/// An interned string. The empty string is a valid symbol (a field the source does not map).
+pub type Sym = Spur;
+
+/// One normalised row of spend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerLine {
+    /// Index into `Place::agencies`.
+    pub agency: u16,
+    /// Index into `Place::sources`.
+    pub source: u16,
+    /// 1-based row in the source file (sheet row, or CSV record line).
+    pub row: u32,
+    pub cost_centre: Sym,
+    pub account: Sym,
+    pub service: Sym,
+    pub description: Sym,
+    /// Pounds; spend positive, income negative.
+    pub amount: Decimal,
+}
+
+/// All ingested lines plus the string table their symbols point into.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    pub strings: Rodeo,
+    pub lines: Vec<LedgerLine>,
+}
+
+/// The normalised fields a mapping rule can match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Agency,
+    CostCentre,
+    Account,
+    Service,
+    Description,
+}
+
+impl Ledger {
+    pub fn new() -> Self {
+        Ledger {
+            strings: Rodeo::default(),
+            lines: Vec::new(),
+        }
+    }
+
+    pub fn intern(&mut self, s: &str) -> Sym {
+        self.strings.get_or_intern(s)
+    }
+
+    pub fn text(&self, sym: Sym) -> &str {
+        self.strings.resolve(&sym)
+    }
+
+    /// The text of a line's field (`Agency` is not a string field: use the place's agency id).
+    pub fn field(&self, line: &LedgerLine, field: Field) -> Option<&str> {
+        Some(self.text(match field {
+            Field::CostCentre => line.cost_centre,
+            Field::Account => line.account,
+            Field::Service => line.service,
+            Field::Description => line.description,
+            Field::Agency => return None,
+        }))
+    }
+
+    /// Sum of amounts for one agency.
+    pub fn agency_total(&self, agency: usize) -> Decimal {
+        self.lines
+            .iter()
+            .filter(|l| l.agency as usize == agency)
+            .map(|l| l.amount)
+            .sum()
+    }
+
+    pub fn total(&self) -> Decimal {
+        self.lines.iter().map(|l| l.amount).sum()
+    }
+}

@@ -1,0 +1,14 @@
+//! totalplace: place-based public finance.
+//!
+//! The pipeline is the library's public shape: [`model::Place::load`] → [`ingest::ingest_place`]
+//! → mapping → scenarios → simulation → reports. Each step is a function over typed data that a
+//! test can call without the CLI.
+
+pub mod error;
+pub mod ingest;
+pub mod ledger;
+pub mod model;
+pub mod money;
+pub mod output;
+pub mod cli;
+pub mod sample;
