@@ -94,16 +94,8 @@ pub enum Error {
     #[error("{loc}: {message}")]
     Input { loc: Location, message: String },
     /// A source's lines do not add up to its control total.
-    #[error(
-        "{loc}: source '{source_id}' does not reconcile: lines total £{computed}, control total £{control}, difference £{difference}"
-    )]
-    Reconciliation {
-        loc: Location,
-        source_id: String,
-        computed: Decimal,
-        control: Decimal,
-        difference: Decimal,
-    },
+    #[error("{0}")]
+    Reconciliation(Box<Mismatch>),
     /// Reading or writing a file failed.
     #[error("{path}: {message}")]
     Io { path: String, message: String },
@@ -146,6 +138,31 @@ impl Error {
             Error::Many(v) => v.iter().map(Error::count).sum(),
             _ => 1,
         }
+    }
+}
+
+/// A source whose lines do not add up to its control total.
+#[derive(Debug)]
+pub struct Mismatch {
+    pub loc: Location,
+    pub source_id: String,
+    pub computed: Decimal,
+    pub control: Decimal,
+    pub difference: Decimal,
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::money::format_gbp;
+        write!(
+            f,
+            "{}: source \"{}\" does not reconcile: its lines total {} but the control total is {} (difference {})",
+            self.loc,
+            self.source_id,
+            format_gbp(self.computed),
+            format_gbp(self.control),
+            format_gbp(self.difference)
+        )
     }
 }
 

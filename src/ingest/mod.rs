@@ -73,7 +73,7 @@ impl Ingest {
             .iter()
             .zip(&place.sources)
             .filter_map(|(r, s)| match &r.status {
-                Status::Mismatch { difference } => Some(Error::Reconciliation {
+                Status::Mismatch { difference } => Some(Error::Reconciliation(Box::new(crate::error::Mismatch {
                     loc: {
                         let mut l = Location::file(&s.display);
                         if let Some(ControlTotal::Cell { sheet, row, col }) = &s.control_total {
@@ -87,7 +87,7 @@ impl Ingest {
                     computed: r.total,
                     control: r.control_total.unwrap_or_default(),
                     difference: *difference,
-                }),
+                }))),
                 _ => None,
             })
             .collect()
