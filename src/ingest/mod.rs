@@ -34,7 +34,9 @@ impl Status {
         match self {
             Status::Reconciled => "reconciled".into(),
             Status::NoControlTotal => "no control total".into(),
-            Status::Mismatch { difference } => format!("MISMATCH {}", crate::money::format_gbp(*difference)),
+            Status::Mismatch { difference } => {
+                format!("MISMATCH {}", crate::money::format_gbp(*difference))
+            }
         }
     }
 }
@@ -73,21 +75,23 @@ impl Ingest {
             .iter()
             .zip(&place.sources)
             .filter_map(|(r, s)| match &r.status {
-                Status::Mismatch { difference } => Some(Error::Reconciliation(Box::new(crate::error::Mismatch {
-                    loc: {
-                        let mut l = Location::file(&s.display);
-                        if let Some(ControlTotal::Cell { sheet, row, col }) = &s.control_total {
-                            l.sheet = sheet.clone().or_else(|| r.sheet.clone());
-                            l.row = Some(*row);
-                            l.col = Some(*col);
-                        }
-                        l
-                    },
-                    source_id: s.id.clone(),
-                    computed: r.total,
-                    control: r.control_total.unwrap_or_default(),
-                    difference: *difference,
-                }))),
+                Status::Mismatch { difference } => {
+                    Some(Error::Reconciliation(Box::new(crate::error::Mismatch {
+                        loc: {
+                            let mut l = Location::file(&s.display);
+                            if let Some(ControlTotal::Cell { sheet, row, col }) = &s.control_total {
+                                l.sheet = sheet.clone().or_else(|| r.sheet.clone());
+                                l.row = Some(*row);
+                                l.col = Some(*col);
+                            }
+                            l
+                        },
+                        source_id: s.id.clone(),
+                        computed: r.total,
+                        control: r.control_total.unwrap_or_default(),
+                        difference: *difference,
+                    })))
+                }
                 _ => None,
             })
             .collect()
@@ -150,16 +154,23 @@ pub fn ingest_source(place: &Place, idx: usize, ledger: &mut Ledger) -> Result<S
         (None, _) => (None, None),
         (Some(ControlTotal::Value(_)), Some(v)) => (Some(v), Some("declared".to_string())),
         (Some(ControlTotal::Cell { sheet: s, row, col }), Some(v)) => {
-            let sh = s.clone().or_else(|| sheet.clone());
-            let loc = Location::cell("", sh.as_deref(), *row, *col).to_string();
-            (Some(v), Some(loc.trim_start_matches(": ").to_string()))
+            let prefix = s
+                .as_deref()
+                .map(|s| format!("{}!", crate::error::quote_sheet(s)))
+                .unwrap_or_default();
+            (
+                Some(v),
+                Some(format!("{prefix}{}{row}", crate::error::col_letter(*col))),
+            )
         }
         (Some(_), None) => unreachable!("control total resolved by the reader"),
     };
     let status = match control_total {
         None => Status::NoControlTotal,
         Some(c) if c == total => Status::Reconciled,
-        Some(c) => Status::Mismatch { difference: total - c },
+        Some(c) => Status::Mismatch {
+            difference: total - c,
+        },
     };
     Ok(SourceReport {
         source: source.id.clone(),
@@ -187,7 +198,9 @@ struct Processed {
 fn unreadable(source: &Source, e: impl std::fmt::Display) -> Error {
     Error::input(
         Location::file(&source.display),
-        format!("cannot read as {:?}: {e}", source.format).to_lowercase().replacen("cannot read as", "cannot be read as", 1),
+        format!("cannot read as {:?}: {e}", source.format)
+            .to_lowercase()
+            .replacen("cannot read as", "cannot be read as", 1),
     )
 }
 
@@ -207,19 +220,30 @@ fn pick_sheet(source: &Source, names: &[String]) -> Result<String> {
                     Location::file(&source.display),
                     format!(
                         "no sheet named \"{s}\"{hint}; the workbook has: {}",
-                        names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+                        names
+                            .iter()
+                            .map(|n| format!("\"{n}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 ))
             }
         }
-        None => names.first().cloned().ok_or_else(|| Error::input(Location::file(&source.display), "the workbook has no sheets")),
+        None => names.first().cloned().ok_or_else(|| {
+            Error::input(
+                Location::file(&source.display),
+                "the workbook has no sheets",
+            )
+        }),
     }
 }
 
 /// Split a declared control total into what the row processor should watch for.
 fn control_in_sheet(source: &Source, sheet: Option<&str>) -> Option<(u32, u32)> {
     match &source.control_total {
-        Some(ControlTotal::Cell { sheet: s, row, col }) if s.is_none() || s.as_deref() == sheet => Some((*row, *col)),
+        Some(ControlTotal::Cell { sheet: s, row, col }) if s.is_none() || s.as_deref() == sheet => {
+            Some((*row, *col))
+        }
         _ => None,
     }
 }
@@ -234,7 +258,13 @@ fn finish_control(
         None => Ok(None),
         Some(ControlTotal::Value(v)) => {
             let v = *v * source.units.multiplier();
-            Ok(Some(if source.spend_sign == crate::model::SpendSign::Negative { -v } else { v }))
+            Ok(Some(
+                if source.spend_sign == crate::model::SpendSign::Negative {
+                    -v
+                } else {
+                    v
+                },
+            ))
         }
         Some(ControlTotal::Cell { sheet: s, row, col }) => {
             if s.is_none() || s.as_deref() == sheet {
@@ -325,7 +355,13 @@ fn processed(proc: RowProcessor<'_>, control: Option<Decimal>) -> Processed {
     }
 }
 
-fn range_cell<R: Reader<BufReader<File>>>(wb: &mut R, source: &Source, sheet: &str, row: u32, col: u32) -> Result<CellOwned>
+fn range_cell<R: Reader<BufReader<File>>>(
+    wb: &mut R,
+    source: &Source,
+    sheet: &str,
+    row: u32,
+    col: u32,
+) -> Result<CellOwned>
 where
     R::Error: std::fmt::Display,
 {
@@ -341,8 +377,13 @@ where
             ),
         ));
     };
-    let range = wb.worksheet_range(&sheet).map_err(|e| unreadable(source, e))?;
-    let v = range.get_value((row - 1, col)).cloned().unwrap_or(Data::Empty);
+    let range = wb
+        .worksheet_range(&sheet)
+        .map_err(|e| unreadable(source, e))?;
+    let v = range
+        .get_value((row - 1, col))
+        .cloned()
+        .unwrap_or(Data::Empty);
     Ok(CellOwned::Data(v))
 }
 
@@ -351,13 +392,25 @@ macro_rules! stream_workbook {
         let source = $source;
         let mut wb: $ty = open_workbook(&source.path).map_err(|e| unreadable(source, e))?;
         let sheet = pick_sheet(source, &wb.sheet_names())?;
-        let mut proc = RowProcessor::new(source, $idx, Some(sheet.clone()), control_in_sheet(source, Some(&sheet)));
+        let mut proc = RowProcessor::new(
+            source,
+            $idx,
+            Some(sheet.clone()),
+            control_in_sheet(source, Some(&sheet)),
+        );
         {
-            let mut cells = wb.worksheet_cells_reader(&sheet).map_err(|e| unreadable(source, e))?;
+            let mut cells = wb
+                .worksheet_cells_reader(&sheet)
+                .map_err(|e| unreadable(source, e))?;
             loop {
                 let cell = cells.next_cell().map_err(|e| {
                     Error::input(
-                        Location { file: source.display.clone(), sheet: Some(sheet.clone()), row: None, col: None },
+                        Location {
+                            file: source.display.clone(),
+                            sheet: Some(sheet.clone()),
+                            row: None,
+                            col: None,
+                        },
                         format!("the sheet is damaged and cannot be read: {e}"),
                     )
                 })?;
@@ -367,16 +420,26 @@ macro_rules! stream_workbook {
             }
         }
         proc.finish($ledger)?;
-        let control = finish_control(source, &mut proc, Some(&sheet), |s, r, c| range_cell(&mut wb, source, s, r, c))?;
+        let control = finish_control(source, &mut proc, Some(&sheet), |s, r, c| {
+            range_cell(&mut wb, source, s, r, c)
+        })?;
         Ok((Some(sheet), processed(proc, control)))
     }};
 }
 
-fn read_xlsx(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<(Option<String>, Processed)> {
+fn read_xlsx(
+    source: &Source,
+    idx: usize,
+    ledger: &mut Ledger,
+) -> Result<(Option<String>, Processed)> {
     stream_workbook!(Xlsx<_>, source, idx, ledger)
 }
 
-fn read_xlsb(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<(Option<String>, Processed)> {
+fn read_xlsb(
+    source: &Source,
+    idx: usize,
+    ledger: &mut Ledger,
+) -> Result<(Option<String>, Processed)> {
     stream_workbook!(Xlsb<_>, source, idx, ledger)
 }
 
@@ -390,15 +453,24 @@ where
     R::Error: std::fmt::Display,
 {
     let sheet = pick_sheet(source, &wb.sheet_names())?;
-    let range = wb.worksheet_range(&sheet).map_err(|e| unreadable(source, e))?;
-    let mut proc = RowProcessor::new(source, idx, Some(sheet.clone()), control_in_sheet(source, Some(&sheet)));
+    let range = wb
+        .worksheet_range(&sheet)
+        .map_err(|e| unreadable(source, e))?;
+    let mut proc = RowProcessor::new(
+        source,
+        idx,
+        Some(sheet.clone()),
+        control_in_sheet(source, Some(&sheet)),
+    );
     if let Some((r0, c0)) = range.start() {
         for (r, c, v) in range.used_cells() {
             proc.feed(r0 + r as u32 + 1, c0 + c as u32, data_to_cell(v), ledger)?;
         }
     }
     proc.finish(ledger)?;
-    let control = finish_control(source, &mut proc, Some(&sheet), |s, r, c| range_cell(&mut wb, source, s, r, c))?;
+    let control = finish_control(source, &mut proc, Some(&sheet), |s, r, c| {
+        range_cell(&mut wb, source, s, r, c)
+    })?;
     Ok((Some(sheet), processed(proc, control)))
 }
 
@@ -453,7 +525,9 @@ fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<Processe
         }
     }
     proc.finish(ledger)?;
-    let control = finish_control(source, &mut proc, None, |_, _, _| unreachable!("CSV has no other sheets"))?;
+    let control = finish_control(source, &mut proc, None, |_, _, _| {
+        unreachable!("CSV has no other sheets")
+    })?;
     Ok(processed(proc, control))
 }
 
@@ -468,9 +542,23 @@ pub fn read_all(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
 /// (at least 2 decimal places; sub-penny digits kept).
 pub fn ledger_csv(place: &Place, ledger: &Ledger) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::with_capacity(ledger.lines.len() * 96));
-    let io = |e: csv::Error| Error::Io { path: "ledger.csv".into(), message: e.to_string() };
-    w.write_record(["agency", "source", "cost_centre", "account", "service", "description", "amount", "file", "sheet", "row"])
-        .map_err(io)?;
+    let io = |e: csv::Error| Error::Io {
+        path: "ledger.csv".into(),
+        message: e.to_string(),
+    };
+    w.write_record([
+        "agency",
+        "source",
+        "cost_centre",
+        "account",
+        "service",
+        "description",
+        "amount",
+        "file",
+        "sheet",
+        "row",
+    ])
+    .map_err(io)?;
     for l in &ledger.lines {
         let s = &place.sources[l.source as usize];
         w.write_record([
@@ -487,5 +575,8 @@ pub fn ledger_csv(place: &Place, ledger: &Ledger) -> Result<Vec<u8>> {
         ])
         .map_err(io)?;
     }
-    w.into_inner().map_err(|e| Error::Io { path: "ledger.csv".into(), message: e.to_string() })
+    w.into_inner().map_err(|e| Error::Io {
+        path: "ledger.csv".into(),
+        message: e.to_string(),
+    })
 }

@@ -78,7 +78,12 @@ pub struct RowProcessor<'s> {
 }
 
 impl<'s> RowProcessor<'s> {
-    pub fn new(source: &'s Source, source_idx: usize, sheet: Option<String>, control_cell: Option<(u32, u32)>) -> Self {
+    pub fn new(
+        source: &'s Source,
+        source_idx: usize,
+        sheet: Option<String>,
+        control_cell: Option<(u32, u32)>,
+    ) -> Self {
         let c = &source.columns;
         let mut slot_names = vec![
             Some(c.amount.clone()),
@@ -221,7 +226,8 @@ impl<'s> RowProcessor<'s> {
         let row = self.cur_row;
         // Rows with no cells at all between the last flushed row and this one are blank.
         if row > self.last_row + 1 {
-            *self.skipped.entry("blank row".into()).or_default() += u64::from(row - self.last_row - 1);
+            *self.skipped.entry("blank row".into()).or_default() +=
+                u64::from(row - self.last_row - 1);
         }
         self.last_row = row;
         let result = self.process_row(row, ledger);
@@ -241,7 +247,12 @@ impl<'s> RowProcessor<'s> {
     }
 
     fn header_not_found(&self) -> Error {
-        let names: Vec<String> = self.slot_names.iter().flatten().map(|n| format!("\"{n}\"")).collect();
+        let names: Vec<String> = self
+            .slot_names
+            .iter()
+            .flatten()
+            .map(|n| format!("\"{n}\""))
+            .collect();
         let mut loc = Location::file(&self.source.display);
         loc.sheet = self.sheet.clone();
         match self.source.header_row {
@@ -288,22 +299,34 @@ impl<'s> RowProcessor<'s> {
                     loc.row = Some(row);
                     return Err(Error::input(
                         loc,
-                        format!("header \"{name}\" appears in more than one column ({})", cols.join(", ")),
+                        format!(
+                            "header \"{name}\" appears in more than one column ({})",
+                            cols.join(", ")
+                        ),
                     ));
                 }
             }
         }
         if !missing.is_empty() {
-            let found: Vec<String> = self.header_cells.iter().map(|(_, t)| format!("\"{}\"", t.trim())).collect();
+            let found: Vec<String> = self
+                .header_cells
+                .iter()
+                .map(|(_, t)| format!("\"{}\"", t.trim()))
+                .collect();
             let mut loc = Location::file(&self.source.display);
             loc.sheet = self.sheet.clone();
             loc.row = Some(row);
             return Err(Error::input(
                 loc,
                 format!(
-                    "header row lacks column {}; it has {}",
+                    "header row lacks column{} {}; it has {}",
+                    if missing.len() > 1 { "s" } else { "" },
                     missing.join(", "),
-                    if found.is_empty() { "no text".to_string() } else { found.join(", ") }
+                    if found.is_empty() {
+                        "no text".to_string()
+                    } else {
+                        found.join(", ")
+                    }
                 ),
             ));
         }
@@ -323,7 +346,9 @@ impl<'s> RowProcessor<'s> {
             Slot::Text(a, b) => Some(Cow::Borrowed(&self.arena[a as usize..b as usize])),
             Slot::Int(i) => Some(Cow::Owned(i.to_string())),
             Slot::Float(f) | Slot::Date(f) => Some(Cow::Owned(
-                money::from_sheet_number(f).map(|d| d.normalize().to_string()).unwrap_or_else(|| f.to_string()),
+                money::from_sheet_number(f)
+                    .map(|d| d.normalize().to_string())
+                    .unwrap_or_else(|| f.to_string()),
             )),
             Slot::Bool(b) => Some(Cow::Borrowed(if b { "TRUE" } else { "FALSE" })),
             Slot::Error(a, b) => Some(Cow::Borrowed(&self.arena[a as usize..b as usize])),
@@ -380,11 +405,18 @@ impl<'s> RowProcessor<'s> {
             amount = -amount;
         }
         let mut syms = [ledger.intern(""); 4];
-        for (k, slot) in [COST_CENTRE, ACCOUNT, SERVICE, DESCRIPTION].into_iter().enumerate() {
+        for (k, slot) in [COST_CENTRE, ACCOUNT, SERVICE, DESCRIPTION]
+            .into_iter()
+            .enumerate()
+        {
             if let Slot::Error(a, b) = self.slots[slot] {
                 return Err(Error::input(
                     self.loc(row, self.slot_cols[slot]),
-                    format!("{} is the error value {}", field_name(slot), &self.arena[a as usize..b as usize]),
+                    format!(
+                        "{} is the error value {}",
+                        field_name(slot),
+                        &self.arena[a as usize..b as usize]
+                    ),
                 ));
             }
             if self.slot_names[slot].is_some() {
@@ -414,10 +446,19 @@ impl<'s> RowProcessor<'s> {
         let d = match v {
             CellIn::Empty => return Err(Error::input(loc, format!("{what} cell is empty"))),
             CellIn::Int(i) => Decimal::from(i),
-            CellIn::Float(f) => money::from_sheet_number(f).ok_or_else(|| Error::input(loc.clone(), format!("{what} {f} is out of range")))?,
-            CellIn::Text(t) => money::parse_amount(t).map_err(|e| Error::input(loc.clone(), format!("{what}: {}", e.0)))?,
-            CellIn::Error(e) => return Err(Error::input(loc, format!("{what} cell is the error value {e}"))),
-            CellIn::Bool(_) | CellIn::Date(_) => return Err(Error::input(loc, format!("{what} cell is not a number"))),
+            CellIn::Float(f) => money::from_sheet_number(f)
+                .ok_or_else(|| Error::input(loc.clone(), format!("{what} {f} is out of range")))?,
+            CellIn::Text(t) => money::parse_amount(t)
+                .map_err(|e| Error::input(loc.clone(), format!("{what}: {}", e.0)))?,
+            CellIn::Error(e) => {
+                return Err(Error::input(
+                    loc,
+                    format!("{what} cell is the error value {e}"),
+                ))
+            }
+            CellIn::Bool(_) | CellIn::Date(_) => {
+                return Err(Error::input(loc, format!("{what} cell is not a number")))
+            }
         };
         let d = d * self.multiplier;
         Ok(if self.negate { -d } else { d })

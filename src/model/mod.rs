@@ -240,8 +240,10 @@ pub enum ControlTotal {
 #[serde(rename_all = "kebab-case")]
 pub enum Encoding {
     #[default]
+    #[serde(rename = "utf-8")]
     Utf8,
     /// Windows-1252 ("ANSI"), as many finance systems export; `£` is byte 0xA3.
+    #[serde(rename = "windows-1252")]
     Windows1252,
 }
 
@@ -287,7 +289,9 @@ impl Place {
         if !dir.is_dir() {
             return Err(Error::Io {
                 path: display_path(dir),
-                message: "is not a place model directory (expected place.toml and sources.toml inside)".into(),
+                message:
+                    "is not a place model directory (expected place.toml and sources.toml inside)"
+                        .into(),
             });
         }
         let place_file = dir.join("place.toml");

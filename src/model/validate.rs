@@ -18,7 +18,8 @@ struct Problems {
 
 impl Problems {
     fn push(&mut self, key: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(Error::model(self.file.clone(), key, message));
+        self.errors
+            .push(Error::model(self.file.clone(), key, message));
     }
 }
 
@@ -39,7 +40,10 @@ fn check_ids<'a>(p: &mut Problems, table: &str, ids: impl Iterator<Item = &'a st
             );
         }
         if !seen.insert(id) {
-            p.push(format!("{table}[{i}].id"), format!("duplicate {table} id \"{id}\""));
+            p.push(
+                format!("{table}[{i}].id"),
+                format!("duplicate {table} id \"{id}\""),
+            );
         }
     }
 }
@@ -63,9 +67,16 @@ pub fn parse_cell_ref(s: &str) -> Option<(Option<String>, u32, u32)> {
         None => (None, s),
     };
     let cell = cell.replace('$', "");
-    let letters: String = cell.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let letters: String = cell
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
     let digits = &cell[letters.len()..];
-    if letters.is_empty() || letters.len() > 3 || digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+    if letters.is_empty()
+        || letters.len() > 3
+        || digits.is_empty()
+        || !digits.chars().all(|c| c.is_ascii_digit())
+    {
         return None;
     }
     let mut col: u32 = 0;
@@ -100,7 +111,13 @@ pub(super) fn validate(
     };
     let ps = &pf.place;
     if !is_id(&ps.id) {
-        p.push("place.id", format!("id \"{}\" must be lower-case letters, digits, '-' or '_'", ps.id));
+        p.push(
+            "place.id",
+            format!(
+                "id \"{}\" must be lower-case letters, digits, '-' or '_'",
+                ps.id
+            ),
+        );
     }
     if ps.name.trim().is_empty() {
         p.push("place.name", "must not be empty");
@@ -109,27 +126,46 @@ pub(super) fn validate(
         let b = ps.financial_year.as_bytes();
         b.len() == 7
             && b[4] == b'-'
-            && ps.financial_year[..4].parse::<u32>().ok().zip(ps.financial_year[5..].parse::<u32>().ok())
+            && ps.financial_year[..4]
+                .parse::<u32>()
+                .ok()
+                .zip(ps.financial_year[5..].parse::<u32>().ok())
                 .is_some_and(|(a, y)| (a + 1) % 100 == y)
     };
     if !fy_ok {
         p.push(
             "place.financial_year",
-            format!("\"{}\" is not a financial year like \"2024-25\"", ps.financial_year),
+            format!(
+                "\"{}\" is not a financial year like \"2024-25\"",
+                ps.financial_year
+            ),
         );
     }
     if !(1990..=2100).contains(&ps.price_base) {
-        p.push("place.price_base", format!("{} is not a plausible price-base year (1990-2100)", ps.price_base));
+        p.push(
+            "place.price_base",
+            format!(
+                "{} is not a plausible price-base year (1990-2100)",
+                ps.price_base
+            ),
+        );
     }
     if ps.population <= 0 {
-        p.push("place.population", format!("{} must be a positive number of people", ps.population));
+        p.push(
+            "place.population",
+            format!("{} must be a positive number of people", ps.population),
+        );
     }
     if pf.agency.is_empty() {
         p.push("agency", "a place needs at least one [[agency]]");
     }
     check_ids(&mut p, "agency", pf.agency.iter().map(|a| a.id.as_str()));
     check_ids(&mut p, "cohort", pf.cohort.iter().map(|a| a.id.as_str()));
-    check_ids(&mut p, "transition", pf.transition.iter().map(|a| a.id.as_str()));
+    check_ids(
+        &mut p,
+        "transition",
+        pf.transition.iter().map(|a| a.id.as_str()),
+    );
 
     let agencies: Vec<Agency> = pf
         .agency
@@ -156,15 +192,24 @@ pub(super) fn validate(
         .enumerate()
         .map(|(i, c)| {
             if c.size <= 0 {
-                p.push(format!("cohort[{i}].size"), format!("cohort \"{}\": size {} must be positive", c.id, c.size));
+                p.push(
+                    format!("cohort[{i}].size"),
+                    format!("cohort \"{}\": size {} must be positive", c.id, c.size),
+                );
             } else if population > 0 && c.size as u64 > population {
                 p.push(
                     format!("cohort[{i}].size"),
-                    format!("cohort \"{}\": size {} exceeds the place's population {}", c.id, c.size, population),
+                    format!(
+                        "cohort \"{}\": size {} exceeds the place's population {}",
+                        c.id, c.size, population
+                    ),
                 );
             }
             if c.size_source.trim().is_empty() {
-                p.push(format!("cohort[{i}].size_source"), format!("cohort \"{}\": say where the size comes from", c.id));
+                p.push(
+                    format!("cohort[{i}].size_source"),
+                    format!("cohort \"{}\": say where the size comes from", c.id),
+                );
             }
             Cohort {
                 id: c.id.clone(),
@@ -181,16 +226,27 @@ pub(super) fn validate(
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let cohort = cohorts.iter().position(|c| c.id == t.cohort).unwrap_or_else(|| {
-                p.push(
-                    format!("transition[{i}].cohort"),
-                    format!("transition \"{}\": unknown cohort \"{}\" (known: {})", t.id, t.cohort, ids(cohorts.iter().map(|c| &c.id))),
-                );
-                0
-            });
+            let cohort = cohorts
+                .iter()
+                .position(|c| c.id == t.cohort)
+                .unwrap_or_else(|| {
+                    p.push(
+                        format!("transition[{i}].cohort"),
+                        format!(
+                            "transition \"{}\": unknown cohort \"{}\" (known: {})",
+                            t.id,
+                            t.cohort,
+                            ids(cohorts.iter().map(|c| &c.id))
+                        ),
+                    );
+                    0
+                });
             let mut side = |name: &str, list: &[String]| -> Vec<usize> {
                 if list.is_empty() {
-                    p.push(format!("transition[{i}].{name}"), format!("transition \"{}\": name at least one agency", t.id));
+                    p.push(
+                        format!("transition[{i}].{name}"),
+                        format!("transition \"{}\": name at least one agency", t.id),
+                    );
                 }
                 list.iter()
                     .filter_map(|a| {
@@ -198,7 +254,11 @@ pub(super) fn validate(
                         if idx.is_none() {
                             p.push(
                                 format!("transition[{i}].{name}"),
-                                format!("transition \"{}\": unknown agency \"{a}\" (known: {})", t.id, ids(agencies.iter().map(|a| &a.id))),
+                                format!(
+                                    "transition \"{}\": unknown agency \"{a}\" (known: {})",
+                                    t.id,
+                                    ids(agencies.iter().map(|a| &a.id))
+                                ),
                             );
                         }
                         idx
@@ -237,7 +297,14 @@ pub(super) fn validate(
         let agency = match agency_idx(&s.agency) {
             Some(a) => a,
             None => {
-                sp.push(key("agency"), format!("unknown agency \"{}\" (known: {})", s.agency, ids(agencies.iter().map(|a| &a.id))));
+                sp.push(
+                    key("agency"),
+                    format!(
+                        "unknown agency \"{}\" (known: {})",
+                        s.agency,
+                        ids(agencies.iter().map(|a| &a.id))
+                    ),
+                );
                 0
             }
         };
@@ -245,7 +312,13 @@ pub(super) fn validate(
         let display = display_path(&path);
         let format = Format::from_path(&path);
         if format.is_none() {
-            sp.push(key("file"), format!("\"{}\": unknown file type (expected .xlsx, .xlsm, .xls, .xlsb, .ods or .csv)", s.file));
+            sp.push(
+                key("file"),
+                format!(
+                    "\"{}\": unknown file type (expected .xlsx, .xlsm, .xls, .xlsb, .ods or .csv)",
+                    s.file
+                ),
+            );
         }
         if !path.is_file() {
             sp.push(key("file"), format!("file not found: {display}"));
@@ -255,14 +328,20 @@ pub(super) fn validate(
             sp.push(key("sheet"), "a CSV file has no sheets; remove `sheet`");
         }
         if format.is_spreadsheet() && (s.encoding.is_some() || s.delimiter.is_some()) {
-            sp.push(key("encoding"), "`encoding` and `delimiter` apply to CSV files only");
+            sp.push(
+                key("encoding"),
+                "`encoding` and `delimiter` apply to CSV files only",
+            );
         }
         let delimiter = match s.delimiter.as_deref() {
             None => b',',
             Some("\\t") | Some("\t") => b'\t',
             Some(d) if d.len() == 1 && d.is_ascii() => d.as_bytes()[0],
             Some(d) => {
-                sp.push(key("delimiter"), format!("\"{d}\" must be a single ASCII character"));
+                sp.push(
+                    key("delimiter"),
+                    format!("\"{d}\" must be a single ASCII character"),
+                );
                 b','
             }
         };
@@ -270,7 +349,10 @@ pub(super) fn validate(
             None => None,
             Some(r) if (1..=1_048_576).contains(&r) => Some(r as u32),
             Some(r) => {
-                sp.push(key("header_row"), format!("{r} is not a row number (rows start at 1)"));
+                sp.push(
+                    key("header_row"),
+                    format!("{r} is not a row number (rows start at 1)"),
+                );
                 None
             }
         };
@@ -278,8 +360,15 @@ pub(super) fn validate(
         if c.amount.trim().is_empty() {
             sp.push(key("columns.amount"), "name the column holding the amount");
         }
-        if c.cost_centre.is_none() && c.account.is_none() && c.service.is_none() && c.description.is_none() {
-            sp.push(key("columns"), "map at least one of cost_centre, account, service, description");
+        if c.cost_centre.is_none()
+            && c.account.is_none()
+            && c.service.is_none()
+            && c.description.is_none()
+        {
+            sp.push(
+                key("columns"),
+                "map at least one of cost_centre, account, service, description",
+            );
         }
         let columns = Columns {
             amount: c.amount.clone(),
@@ -291,7 +380,10 @@ pub(super) fn validate(
         let mut seen_cols = HashSet::new();
         for (field, col) in columns.declared() {
             if !seen_cols.insert(header_key(col)) {
-                sp.push(key(&format!("columns.{field}")), format!("column \"{col}\" is mapped twice"));
+                sp.push(
+                    key(&format!("columns.{field}")),
+                    format!("column \"{col}\" is mapped twice"),
+                );
             }
         }
         let mut skip = Vec::new();
@@ -304,13 +396,19 @@ pub(super) fn validate(
                 (Some(pat), None) | (Some(pat), Some(false)) => match Regex::new(pat) {
                     Ok(re) => Some(SkipTest::Matches(re)),
                     Err(e) => {
-                        sp.push(format!("{k}.matches"), format!("invalid regular expression: {e}"));
+                        sp.push(
+                            format!("{k}.matches"),
+                            format!("invalid regular expression: {e}"),
+                        );
                         None
                     }
                 },
                 (None, Some(true)) => Some(SkipTest::Blank),
                 _ => {
-                    sp.push(k.clone(), "give exactly one of `matches = \"regex\"` or `blank = true`");
+                    sp.push(
+                        k.clone(),
+                        "give exactly one of `matches = \"regex\"` or `blank = true`",
+                    );
                     None
                 }
             };
@@ -340,12 +438,18 @@ pub(super) fn validate(
                         Some(ControlTotal::Cell { sheet, row, col })
                     }
                     None => {
-                        sp.push(key("control_total.cell"), format!("\"{cell}\" is not a cell reference like H130 or 'Summary'!B4"));
+                        sp.push(
+                            key("control_total.cell"),
+                            format!("\"{cell}\" is not a cell reference like H130 or 'Summary'!B4"),
+                        );
                         None
                     }
                 },
                 _ => {
-                    sp.push(key("control_total"), "give exactly one of `value` or `cell`");
+                    sp.push(
+                        key("control_total"),
+                        "give exactly one of `value` or `cell`",
+                    );
                     None
                 }
             },
@@ -400,7 +504,10 @@ mod tests {
     fn cell_refs() {
         assert_eq!(parse_cell_ref("H130"), Some((None, 130, 7)));
         assert_eq!(parse_cell_ref("$B$4"), Some((None, 4, 1)));
-        assert_eq!(parse_cell_ref("Summary!B4"), Some((Some("Summary".into()), 4, 1)));
+        assert_eq!(
+            parse_cell_ref("Summary!B4"),
+            Some((Some("Summary".into()), 4, 1))
+        );
         assert_eq!(
             parse_cell_ref("'Revenue 2024-25'!AA10"),
             Some((Some("Revenue 2024-25".into()), 10, 26))

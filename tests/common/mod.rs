@@ -1,0 +1,111 @@
+//! Shared helpers for integration tests: a temporary place directory and a way to run the
+//! built `totalplace` binary in it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary working directory holding a place model and its budget files.
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    pub fn new() -> Self {
+        Workdir {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    /// Write `place/place.toml` with one agency per id given and the usual place header.
+    pub fn place(&self, agencies: &[&str], sources_toml: &str) -> PathBuf {
+        let mut t = String::from(
+            "[place]\nid = \"testville\"\nname = \"Testville\"\nfinancial_year = \"2024-25\"\n\
+             price_base = 2024\npopulation = 100000\ndata_dir = \"../data\"\nsynthetic = true\n",
+        );
+        for a in agencies {
+            t.push_str(&format!(
+                "\n[[agency]]\nid = \"{a}\"\nname = \"{a} agency\"\nsector = \"other\"\nbudget_control = \"local\"\n"
+            ));
+        }
+        self.write("place/place.toml", t);
+        self.write("place/sources.toml", sources_toml);
+        self.path("place")
+    }
+
+    /// Run the binary with arguments, in this directory.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_totalplace"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .expect("run totalplace");
+        Run(out)
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        self.path(rel).exists()
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+}
+
+/// The result of running the binary.
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    pub fn code(&self) -> i32 {
+        self.0.status.code().unwrap_or(-1)
+    }
+    /// Assert success and return stdout.
+    pub fn ok(&self) -> String {
+        assert_eq!(
+            self.code(),
+            0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self.stdout()
+    }
+    /// Assert failure with exit code 2 (bad input) and return stderr.
+    pub fn user_error(&self) -> String {
+        assert_eq!(
+            self.code(),
+            2,
+            "expected exit 2\nstdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        assert!(
+            !self.stderr().contains("panicked"),
+            "panic: {}",
+            self.stderr()
+        );
+        self.stderr()
+    }
+}
+
+/// The repository root (for the sample place).
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
