@@ -105,7 +105,11 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn model(file: impl Into<String>, key: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn model(
+        file: impl Into<String>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Error::Model {
             file: file.into(),
             key: key.into(),

@@ -4,11 +4,11 @@
 //! → mapping → scenarios → simulation → reports. Each step is a function over typed data that a
 //! test can call without the CLI.
 
+pub mod cli;
 pub mod error;
 pub mod ingest;
 pub mod ledger;
 pub mod model;
 pub mod money;
 pub mod output;
-pub mod cli;
 pub mod sample;

@@ -184,7 +184,12 @@ pub fn format_gbp(d: Decimal) -> String {
     let neg = r.is_sign_negative() && !r.is_zero();
     let s = format!("{:.2}", r.abs());
     let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
-    format!("{}£{}.{}", if neg { "-" } else { "" }, group_thousands(int), frac)
+    format!(
+        "{}£{}.{}",
+        if neg { "-" } else { "" },
+        group_thousands(int),
+        frac
+    )
 }
 
 /// Format whole pounds with separators: `£1,234,568`.

@@ -31,7 +31,10 @@ impl OutputSet {
     pub fn commit(self) -> Result<Vec<PathBuf>> {
         let mut staged = Vec::new();
         for (path, bytes) in &self.files {
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
             let mut tmp = tempfile::Builder::new()
                 .prefix(".totalplace-")

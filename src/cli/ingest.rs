@@ -30,7 +30,10 @@ pub fn run(args: Args) -> Result<()> {
     }
     let mut out = OutputSet::new();
     let dir = args.common.out.join(&place.info.id);
-    out.add(dir.join("ledger.csv"), crate::ingest::ledger_csv(&place, &ingest.ledger)?);
+    out.add(
+        dir.join("ledger.csv"),
+        crate::ingest::ledger_csv(&place, &ingest.ledger)?,
+    );
     for p in out.commit()? {
         println!("wrote {}", display_path(&p));
     }
@@ -41,14 +44,26 @@ pub fn run(args: Args) -> Result<()> {
 pub fn ingest_table(place: &Place, ingest: &Ingest) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(vec!["agency", "source", "lines", "skipped (by reason)", "total", "control total", "status"]);
+    t.set_header(vec![
+        "agency",
+        "source",
+        "lines",
+        "skipped (by reason)",
+        "total",
+        "control total",
+        "status",
+    ]);
     let mut grand = rust_decimal::Decimal::ZERO;
     let mut lines = 0u64;
     for r in &ingest.reports {
         let skipped = if r.skipped.is_empty() {
             "-".to_string()
         } else {
-            r.skipped.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join("\n")
+            r.skipped
+                .iter()
+                .map(|(k, n)| format!("{n} {k}"))
+                .collect::<Vec<_>>()
+                .join("\n")
         };
         grand += r.total;
         lines += r.lines;
@@ -58,16 +73,27 @@ pub fn ingest_table(place: &Place, ingest: &Ingest) -> Table {
             Cell::new(r.lines).set_alignment(CellAlignment::Right),
             Cell::new(skipped),
             Cell::new(format_gbp(r.total)).set_alignment(CellAlignment::Right),
-            Cell::new(r.control_total.map(format_gbp).unwrap_or_else(|| "-".into())).set_alignment(CellAlignment::Right),
+            Cell::new(
+                r.control_total
+                    .map(format_gbp)
+                    .unwrap_or_else(|| "-".into()),
+            )
+            .set_alignment(CellAlignment::Right),
             Cell::new(match &r.status {
-                Status::Reconciled => format!("reconciled ({})", r.control_from.as_deref().unwrap_or("")),
+                Status::Reconciled => {
+                    format!("reconciled ({})", r.control_from.as_deref().unwrap_or(""))
+                }
                 s => s.label(),
             }),
         ]);
     }
     t.add_row(vec![
         Cell::new("all"),
-        Cell::new(format!("{} sources, {} agencies", ingest.reports.len(), place.agencies.len())),
+        Cell::new(format!(
+            "{} sources, {} agencies",
+            ingest.reports.len(),
+            place.agencies.len()
+        )),
         Cell::new(lines).set_alignment(CellAlignment::Right),
         Cell::new(""),
         Cell::new(format_gbp(grand)).set_alignment(CellAlignment::Right),
