@@ -516,3 +516,45 @@ fn control_total_on_another_sheet() {
         "{err}"
     );
 }
+
+/// Legacy .xls (BIFF8), from the committed fixtures written by tests/fixtures/make_xls.py.
+const XLS_SOURCES: &str =
+    "[[source]]\nid = \"x\"\nagency = \"council\"\nfile = \"FILE\"\nsheet = \"Ledger\"\n\
+    control_total = { value = \"10361.00\" }\n[source.columns]\ncost_centre = \"Cost Centre\"\n\
+    service = \"Service\"\ndescription = \"Description\"\namount = \"Amount\"\n";
+
+#[test]
+fn legacy_xls_reads_and_reconciles() {
+    let w = Workdir::new();
+    w.write(
+        "data/ledger.xls",
+        std::fs::read(common::repo().join("tests/fixtures/ledger.xls")).unwrap(),
+    );
+    w.place(&["council"], &XLS_SOURCES.replace("FILE", "ledger.xls"));
+    let out = w.run(&["ingest", "place"]).ok();
+    // 1,234.56 + 250.00 + 9,876.50 − 1,000.25 + 0.19 = 10,361.00
+    assert!(out.contains("£10,361.00"), "{out}");
+    assert!(out.contains("reconciled (declared)"), "{out}");
+    let ledger = w.read("output/testville/ledger.csv");
+    assert!(
+        ledger.contains(
+            "council,x,CC300,,Homelessness,Bed and breakfast,-1000.25,data/ledger.xls,Ledger,5"
+        ),
+        "{ledger}"
+    );
+}
+
+#[test]
+fn legacy_xls_error_cell_is_reported_at_its_cell() {
+    let w = Workdir::new();
+    w.write(
+        "data/error-cell.xls",
+        std::fs::read(common::repo().join("tests/fixtures/error-cell.xls")).unwrap(),
+    );
+    w.place(&["council"], &XLS_SOURCES.replace("FILE", "error-cell.xls"));
+    let err = w.run(&["ingest", "place"]).user_error();
+    assert!(
+        err.contains("data/error-cell.xls: Ledger!D4: amount is the error value #DIV/0!"),
+        "{err}"
+    );
+}

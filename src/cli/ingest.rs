@@ -32,7 +32,7 @@ pub fn run(args: Args) -> Result<()> {
     let dir = args.common.out.join(&place.info.id);
     out.add(
         dir.join("ledger.csv"),
-        crate::ingest::ledger_csv(&place, &ingest.ledger)?,
+        crate::ingest::ledger_csv(&place, &ingest)?,
     );
     for p in out.commit()? {
         println!("wrote {}", display_path(&p));

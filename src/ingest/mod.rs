@@ -540,7 +540,8 @@ pub fn read_all(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
 
 /// The normalised ledger as CSV: one row per line with its provenance. Amounts are exact pounds
 /// (at least 2 decimal places; sub-penny digits kept).
-pub fn ledger_csv(place: &Place, ledger: &Ledger) -> Result<Vec<u8>> {
+pub fn ledger_csv(place: &Place, ingest: &Ingest) -> Result<Vec<u8>> {
+    let ledger = &ingest.ledger;
     let mut w = csv::Writer::from_writer(Vec::with_capacity(ledger.lines.len() * 96));
     let io = |e: csv::Error| Error::Io {
         path: "ledger.csv".into(),
@@ -570,7 +571,10 @@ pub fn ledger_csv(place: &Place, ledger: &Ledger) -> Result<Vec<u8>> {
             ledger.text(l.description),
             &crate::money::plain(l.amount),
             s.display.as_str(),
-            s.sheet.as_deref().unwrap_or(""),
+            ingest.reports[l.source as usize]
+                .sheet
+                .as_deref()
+                .unwrap_or(""),
             &l.row.to_string(),
         ])
         .map_err(io)?;
