@@ -12,3 +12,4 @@ pub mod model;
 pub mod money;
 pub mod output;
 pub mod sample;
+pub mod scenario;

@@ -3,8 +3,10 @@
 //! Exit codes: 0 success, 2 bad input (model, budget file, reconciliation), 1 anything else.
 
 mod common;
+mod compare;
 mod generate;
 mod ingest;
+mod run;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +31,10 @@ pub enum Command {
     Ingest(ingest::Args),
     /// Rebuild the synthetic sample place's budget files (or a large benchmark variant).
     GenerateSample(generate::Args),
+    /// Run a scenario: who pays and who gains, by agency and year (CSV + JSON written).
+    Run(run::Args),
+    /// Compare scenarios side by side: NPV, FROI, payback, wrong-pocket index, each agency's NPV.
+    Compare(compare::Args),
 }
 
 /// Run the CLI; returns the process exit code.
@@ -37,6 +43,8 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::GenerateSample(a) => generate::run(a),
+        Command::Run(a) => run::run(a),
+        Command::Compare(a) => compare::run(a),
     };
     match result {
         Ok(()) => 0,

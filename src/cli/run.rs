@@ -1,0 +1,52 @@
+//! `totalplace run <scenario.toml> [--set PATH=VALUE]...`: evaluate one scenario, print who
+//! pays and who gains, and write `summary.csv`, `yearly.csv` and `results.json` to
+//! `<out>/<place>/<scenario>/`.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use super::Common;
+use crate::error::display_path;
+use crate::output::OutputSet;
+use crate::scenario::{evaluate, overrides, report};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The scenario file, e.g. models/kirkbridge/scenarios/bradford-care-leavers.toml.
+    pub scenario: PathBuf,
+    /// Override a setting without editing the file, e.g. `--set outcome.neet.success=0.3`
+    /// or `--set scenario.horizon=15` (repeatable; see --list-params).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// List every parameter path with its value and allowed range, then stop.
+    #[arg(long)]
+    pub list_params: bool,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let (sc, params) = overrides::load_with_sets(&args.scenario, &args.set)?;
+    if args.list_params {
+        for (s, v) in sc.param_specs.iter().zip(&params.values) {
+            println!("{} = {}   ({:?})", s.path, v.normalize(), s.bound);
+        }
+        return Ok(());
+    }
+    let results = evaluate(&sc, &params);
+    println!("{}", report::who_pays_table(&sc, &results));
+    println!("{}", report::headline(&sc, &results));
+    let mut out = OutputSet::new();
+    let dir = args.common.out.join(&sc.place_id).join(&sc.id);
+    out.add(dir.join("summary.csv"), report::summary_csv(&sc, &results));
+    out.add(dir.join("yearly.csv"), report::yearly_csv(&sc, &results));
+    out.add(
+        dir.join("results.json"),
+        report::results_json(&sc, &params, &results),
+    );
+    for p in out.commit()? {
+        println!("wrote {}", display_path(&p));
+    }
+    Ok(())
+}

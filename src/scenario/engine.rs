@@ -1,0 +1,406 @@
+//! The scenario engine: one pure function from a validated scenario and its parameters to
+//! results, in exact decimal arithmetic (no floating point), with no rounding (rounding to the
+//! penny, half away from zero, happens only when results are presented).
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::params::Params;
+use super::{CostKind, TransferKind, ValidatedScenario};
+
+/// One party's (or the system's) figures for one year, undiscounted unless named `pv_`.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct YearRow {
+    /// Costs by kind (revenue, capital, in-kind), after the optimism-bias uplift.
+    pub costs_by_kind: [Decimal; 3],
+    pub costs: Decimal,
+    pub cashable: Decimal,
+    pub non_cashable: Decimal,
+    /// Net transfers received (negative: paid out).
+    pub transfers: Decimal,
+    /// cashable + non_cashable − costs + transfers.
+    pub net: Decimal,
+    pub discount_factor: Decimal,
+    pub pv_net: Decimal,
+    pub cumulative_pv_net: Decimal,
+}
+
+/// When the cumulative discounted net first turns non-negative.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "years")]
+pub enum Payback {
+    /// Years from the start of year 0, interpolated within the year of crossing (each year's
+    /// net treated as accruing evenly through the year). 0 when never in deficit.
+    Within(Decimal),
+    NotWithinHorizon,
+    /// No costs, benefits or transfers at all.
+    NoFlows,
+}
+
+/// Present values and ratios for one party or the system.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Summary {
+    pub pv_costs: Decimal,
+    pub pv_cashable: Decimal,
+    pub pv_non_cashable: Decimal,
+    /// Cashable + non-cashable.
+    pub pv_benefits: Decimal,
+    pub pv_transfers: Decimal,
+    /// B − C + T.
+    pub npv: Decimal,
+    /// Cashable B − C + T.
+    pub npv_cashable: Decimal,
+    /// B ÷ C; none when C = 0.
+    pub froi: Option<Decimal>,
+    pub froi_cashable: Option<Decimal>,
+    pub payback: Option<Payback>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PartyResult {
+    pub id: String,
+    pub name: String,
+    pub budget_control: &'static str,
+    pub external: bool,
+    /// Budget control is central: savings are real but not cashable in the place.
+    pub not_locally_cashable: bool,
+    pub summary: Summary,
+    pub yearly: Vec<YearRow>,
+    /// c_a = C_a ÷ ΣC.
+    pub cost_share: Option<Decimal>,
+    /// b_a = B_a ÷ ΣB (all fiscal benefits).
+    pub benefit_share: Option<Decimal>,
+    /// Cashable B_a ÷ Σ cashable B.
+    pub cashable_share: Option<Decimal>,
+    /// ΣC × b_a − C_a: positive means this party should pay in (all fiscal benefits basis).
+    pub fair_share: Option<Decimal>,
+    /// The same on cashable benefits only.
+    pub fair_share_cashable: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Results {
+    pub horizon: usize,
+    pub discount_factors: Vec<Decimal>,
+    pub parties: Vec<PartyResult>,
+    pub system: Summary,
+    pub system_yearly: Vec<YearRow>,
+    /// W = ½ Σ |b_a − c_a| on all fiscal benefits; none when ΣC or ΣB is 0.
+    pub wrong_pocket: Option<Decimal>,
+    /// The same on cashable benefits.
+    pub wrong_pocket_cashable: Option<Decimal>,
+    /// PV of cashable savings to parties whose budget is not centrally controlled.
+    pub pv_locally_cashable: Decimal,
+}
+
+/// Evaluate a scenario: a pure function of its structure and parameters.
+pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
+    let h = sc.horizon;
+    let n = sc.parties.len();
+    let zero = Decimal::ZERO;
+    let one = Decimal::ONE;
+    let mut costs = vec![vec![[zero; 3]; h]; n];
+    let mut cashable = vec![vec![zero; h]; n];
+    let mut non_cashable = vec![vec![zero; h]; n];
+    let mut transfers = vec![vec![zero; h]; n];
+
+    for c in &sc.costs {
+        let uplift = one + p.get(c.optimism_bias);
+        for (i, &a) in c.amounts.iter().enumerate() {
+            let t = c.from_year + i;
+            if t < h {
+                costs[c.party][t][c.kind.index()] += p.get(a) * uplift;
+            }
+        }
+    }
+
+    // Units of each flow by year (kept for per-unit transfers).
+    let mut flow_units: Vec<Vec<Vec<Decimal>>> = Vec::with_capacity(sc.outcomes.len());
+    for o in &sc.outcomes {
+        let engaged = p.get(o.participants) * p.get(o.engagement);
+        let achieving = engaged * p.get(o.success) * (one - p.get(o.deadweight));
+        let keep = one - p.get(o.drop_off);
+        let realism = one - p.get(o.optimism_bias);
+        // People whose outcome persists in year t, summed over intakes (before optimism bias).
+        let mut people = vec![zero; h];
+        for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
+            let first = s + o.lag;
+            let last = match o.duration {
+                Some(d) => (first + d).min(h),
+                None => h,
+            };
+            let mut persist = one;
+            for slot in people.iter_mut().take(last).skip(first) {
+                *slot += achieving * persist;
+                persist *= keep;
+            }
+        }
+        let mut units_o = Vec::with_capacity(o.flows.len());
+        for f in &o.flows {
+            let qty = p.get(f.quantity) * realism;
+            let value = p.get(f.value) * f.rebase.0 / f.rebase.1;
+            let cash = p.get(f.cashability);
+            let step = f.step.map(|s| p.get(s));
+            let mut units = vec![zero; h];
+            for t in 0..h {
+                if people[t].is_zero() {
+                    continue;
+                }
+                let u = people[t] * qty;
+                units[t] = u;
+                let benefit = u * value;
+                let c = match step {
+                    None => benefit * cash,
+                    Some(step) => (u / step).floor() * step * value * cash,
+                };
+                cashable[f.party][t] += c;
+                non_cashable[f.party][t] += benefit - c;
+            }
+            units_o.push(units);
+        }
+        flow_units.push(units_o);
+    }
+
+    let pay = |from: usize, to: usize, t: usize, x: Decimal, tr: &mut [Vec<Decimal>]| {
+        tr[from][t] -= x;
+        tr[to][t] += x;
+    };
+    for tr in &sc.transfers {
+        match &tr.kind {
+            TransferKind::Fixed {
+                from_year, amounts, ..
+            } => {
+                for (i, &a) in amounts.iter().enumerate() {
+                    let t = from_year + i;
+                    if t < h {
+                        pay(tr.from, tr.to, t, p.get(a), &mut transfers);
+                    }
+                }
+            }
+            TransferKind::Pbr {
+                outcome,
+                amount,
+                attachment_share,
+                result_lag,
+            } => {
+                let o = &sc.outcomes[*outcome];
+                let engaged = p.get(o.participants) * p.get(o.engagement);
+                let amount = p.get(*amount);
+                let attach = p.get(*attachment_share);
+                // Results are paid on observed results: deadweight included (the payer cannot
+                // tell them apart), optimism bias applied like the outcome's benefits.
+                let results = engaged * p.get(o.success) * (one - p.get(o.optimism_bias));
+                for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
+                    pay(tr.from, tr.to, s, engaged * amount * attach, &mut transfers);
+                    let t = s + result_lag;
+                    if t < h {
+                        pay(
+                            tr.from,
+                            tr.to,
+                            t,
+                            results * amount * (one - attach),
+                            &mut transfers,
+                        );
+                    }
+                }
+            }
+            TransferKind::PerUnit {
+                outcome,
+                flow,
+                amount,
+            } => {
+                let amount = p.get(*amount);
+                for (t, u) in flow_units[*outcome][*flow].iter().enumerate() {
+                    if !u.is_zero() {
+                        pay(tr.from, tr.to, t, *u * amount, &mut transfers);
+                    }
+                }
+            }
+            TransferKind::GainShare { .. } => {}
+        }
+    }
+    // Gain-shares, on each payer's position before any gain-share.
+    let before = transfers.clone();
+    for tr in &sc.transfers {
+        if let TransferKind::GainShare {
+            share,
+            cashable_basis,
+        } = &tr.kind
+        {
+            let share = p.get(*share);
+            for t in 0..h {
+                let a = tr.from;
+                let benefits = if *cashable_basis {
+                    cashable[a][t]
+                } else {
+                    cashable[a][t] + non_cashable[a][t]
+                };
+                let c: Decimal = costs[a][t].iter().copied().sum();
+                let gain = benefits + before[a][t] - c;
+                if gain > zero {
+                    pay(tr.from, tr.to, t, gain * share, &mut transfers);
+                }
+            }
+        }
+    }
+
+    let d = &sc.discount_factors;
+    let mut parties = Vec::with_capacity(n);
+    let mut system_yearly = vec![YearRow::default(); h];
+    for (a, party) in sc.parties.iter().enumerate() {
+        let mut yearly = Vec::with_capacity(h);
+        let mut cum = zero;
+        for t in 0..h {
+            let ck = costs[a][t];
+            let c: Decimal = ck.iter().copied().sum();
+            let net = cashable[a][t] + non_cashable[a][t] - c + transfers[a][t];
+            let pv_net = net * d[t];
+            cum += pv_net;
+            let row = YearRow {
+                costs_by_kind: ck,
+                costs: c,
+                cashable: cashable[a][t],
+                non_cashable: non_cashable[a][t],
+                transfers: transfers[a][t],
+                net,
+                discount_factor: d[t],
+                pv_net,
+                cumulative_pv_net: cum,
+            };
+            let s = &mut system_yearly[t];
+            for k in CostKind::ALL {
+                s.costs_by_kind[k.index()] += ck[k.index()];
+            }
+            s.costs += c;
+            s.cashable += row.cashable;
+            s.non_cashable += row.non_cashable;
+            s.transfers += row.transfers;
+            yearly.push(row);
+        }
+        let summary = summarise(&yearly, d);
+        parties.push(PartyResult {
+            id: party.id.clone(),
+            name: party.name.clone(),
+            budget_control: party.budget_control.as_str(),
+            external: party.external,
+            not_locally_cashable: party.not_locally_cashable(),
+            summary,
+            yearly,
+            cost_share: None,
+            benefit_share: None,
+            cashable_share: None,
+            fair_share: None,
+            fair_share_cashable: None,
+        });
+    }
+    let mut cum = zero;
+    for (t, s) in system_yearly.iter_mut().enumerate() {
+        s.net = s.cashable + s.non_cashable - s.costs + s.transfers;
+        s.discount_factor = d[t];
+        s.pv_net = s.net * d[t];
+        cum += s.pv_net;
+        s.cumulative_pv_net = cum;
+    }
+    // System totals are the sums of the parties' present values (so system NPV = Σ agency NPV
+    // exactly); the payback uses the system's yearly cumulative.
+    let mut system = Summary::default();
+    for pr in &parties {
+        let s = &pr.summary;
+        system.pv_costs += s.pv_costs;
+        system.pv_cashable += s.pv_cashable;
+        system.pv_non_cashable += s.pv_non_cashable;
+        system.pv_benefits += s.pv_benefits;
+        system.pv_transfers += s.pv_transfers;
+        system.npv += s.npv;
+        system.npv_cashable += s.npv_cashable;
+    }
+    system.froi = ratio(system.pv_benefits, system.pv_costs);
+    system.froi_cashable = ratio(system.pv_cashable, system.pv_costs);
+    system.payback = Some(payback(&system_yearly));
+
+    let total_c = system.pv_costs;
+    let total_b = system.pv_benefits;
+    let total_cb = system.pv_cashable;
+    let mut w = zero;
+    let mut wc = zero;
+    let mut local = zero;
+    for pr in &mut parties {
+        let s = &pr.summary;
+        pr.cost_share = ratio(s.pv_costs, total_c);
+        pr.benefit_share = ratio(s.pv_benefits, total_b);
+        pr.cashable_share = ratio(s.pv_cashable, total_cb);
+        pr.fair_share = pr.benefit_share.map(|b| total_c * b - s.pv_costs);
+        pr.fair_share_cashable = pr.cashable_share.map(|b| total_c * b - s.pv_costs);
+        if let (Some(c), Some(b)) = (pr.cost_share, pr.benefit_share) {
+            w += (b - c).abs();
+        }
+        if let (Some(c), Some(b)) = (pr.cost_share, pr.cashable_share) {
+            wc += (b - c).abs();
+        }
+        if !pr.not_locally_cashable {
+            local += s.pv_cashable;
+        }
+    }
+    let half = Decimal::new(5, 1);
+    let wrong_pocket = (!total_c.is_zero() && !total_b.is_zero()).then_some(w * half);
+    let wrong_pocket_cashable = (!total_c.is_zero() && !total_cb.is_zero()).then_some(wc * half);
+
+    Results {
+        horizon: h,
+        discount_factors: d.clone(),
+        parties,
+        system,
+        system_yearly,
+        wrong_pocket,
+        wrong_pocket_cashable,
+        pv_locally_cashable: local,
+    }
+}
+
+fn ratio(a: Decimal, b: Decimal) -> Option<Decimal> {
+    (!b.is_zero()).then(|| a / b)
+}
+
+fn summarise(yearly: &[YearRow], d: &[Decimal]) -> Summary {
+    let mut s = Summary::default();
+    for (t, r) in yearly.iter().enumerate() {
+        s.pv_costs += r.costs * d[t];
+        s.pv_cashable += r.cashable * d[t];
+        s.pv_non_cashable += r.non_cashable * d[t];
+        s.pv_transfers += r.transfers * d[t];
+    }
+    s.pv_benefits = s.pv_cashable + s.pv_non_cashable;
+    s.npv = s.pv_benefits - s.pv_costs + s.pv_transfers;
+    s.npv_cashable = s.pv_cashable - s.pv_costs + s.pv_transfers;
+    s.froi = ratio(s.pv_benefits, s.pv_costs);
+    s.froi_cashable = ratio(s.pv_cashable, s.pv_costs);
+    s.payback = Some(payback(yearly));
+    s
+}
+
+/// First crossing of the cumulative discounted net from negative to non-negative,
+/// interpolated linearly within the year of crossing.
+pub fn payback(yearly: &[YearRow]) -> Payback {
+    if yearly.iter().all(|r| {
+        r.pv_net.is_zero()
+            && r.costs.is_zero()
+            && r.cashable.is_zero()
+            && r.non_cashable.is_zero()
+            && r.transfers.is_zero()
+    }) {
+        return Payback::NoFlows;
+    }
+    let mut prev = Decimal::ZERO;
+    for (t, r) in yearly.iter().enumerate() {
+        let cum = r.cumulative_pv_net;
+        if cum >= Decimal::ZERO {
+            if prev >= Decimal::ZERO {
+                // Never in deficit up to here.
+                return Payback::Within(Decimal::ZERO);
+            }
+            return Payback::Within(Decimal::from(t as u64) + (-prev) / r.pv_net);
+        }
+        prev = cum;
+    }
+    Payback::NotWithinHorizon
+}

@@ -1,0 +1,270 @@
+//! The unit-cost library (`models/unit-costs.csv`) and the GDP-deflator index
+//! (`models/gdp-deflators.csv`) used to re-base unit costs to a scenario's price base.
+//!
+//! Years are financial years named by the calendar year they start in and written
+//! `"2023-24"` (a bare `2023` is accepted and means the same).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+
+use crate::error::{display_path, Error, Location, Result};
+use crate::money;
+
+/// One published unit cost.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UnitCost {
+    pub id: String,
+    pub name: String,
+    /// Value in `price_year` prices, pounds per `unit`.
+    pub value: Decimal,
+    pub unit: String,
+    /// Financial year of the prices (start year: 2023 = 2023-24).
+    pub price_year: i32,
+    /// The kind of agency that bears the cost (`dwp`, `police`, `acute-trust`, ...).
+    pub role: String,
+    /// Default share of a saving that can be cashed (0..1).
+    pub cashability: Decimal,
+    pub source: String,
+    /// False when the value could not be checked against its source.
+    pub verified: bool,
+    /// Where it was defined: the library file or the scenario file.
+    pub defined_in: String,
+}
+
+/// A financial-year label: 2023 → "2023-24".
+pub fn fy_label(y: i32) -> String {
+    format!("{}-{:02}", y, (y + 1).rem_euclid(100))
+}
+
+/// Parse "2023-24" or "2023" into 2023.
+pub fn parse_fy(s: &str) -> Option<i32> {
+    let s = s.trim();
+    if let Some((a, b)) = s.split_once('-') {
+        let y: i32 = a.parse().ok()?;
+        let n: i32 = b.parse().ok()?;
+        if b.len() == 2 && (y + 1).rem_euclid(100) == n && (1900..=2200).contains(&y) {
+            return Some(y);
+        }
+        return None;
+    }
+    let y: i32 = s.parse().ok()?;
+    (1900..=2200).contains(&y).then_some(y)
+}
+
+fn read_csv(path: &Path) -> Result<(csv::StringRecord, Vec<(u32, csv::StringRecord)>)> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .map_err(|e| Error::io(path, e))?;
+    let headers = rdr.headers().map_err(|e| Error::io(path, e))?.clone();
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| {
+            Error::input(
+                Location::file(display_path(path)),
+                format!("row {}: {e}", i + 2),
+            )
+        })?;
+        rows.push((i as u32 + 2, rec));
+    }
+    Ok((headers, rows))
+}
+
+fn col(headers: &csv::StringRecord, file: &str, name: &str) -> Result<usize> {
+    headers
+        .iter()
+        .position(|h| h.trim() == name)
+        .ok_or_else(|| {
+            Error::input(
+                Location::file(file),
+                format!(
+                    "missing column \"{name}\" (columns: {})",
+                    headers.iter().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })
+}
+
+/// Load the unit-cost library. Columns: `id, name, value, unit, price_year, role,
+/// cashability, verified, source` (others, such as `notes`, are ignored).
+pub fn load_unit_costs(path: &Path) -> Result<Vec<UnitCost>> {
+    let file = display_path(path);
+    let (h, rows) = read_csv(path)?;
+    let c: Vec<usize> = [
+        "id",
+        "name",
+        "value",
+        "unit",
+        "price_year",
+        "role",
+        "cashability",
+        "verified",
+        "source",
+    ]
+    .iter()
+    .map(|n| col(&h, &file, n))
+    .collect::<Result<_>>()?;
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (row, r) in rows {
+        let get = |i: usize| r.get(c[i]).unwrap_or("").trim();
+        let loc = |i: usize| Location {
+            file: file.clone(),
+            sheet: None,
+            row: Some(row),
+            col: Some(c[i] as u32),
+        };
+        let id = get(0).to_string();
+        if id.is_empty() {
+            errors.push(Error::input(loc(0), "unit cost id is empty"));
+            continue;
+        }
+        if !seen.insert(id.clone()) {
+            errors.push(Error::input(
+                loc(0),
+                format!("duplicate unit cost id \"{id}\""),
+            ));
+        }
+        let value = match money::parse_amount(get(2)) {
+            Ok(v) if v >= Decimal::ZERO => v,
+            Ok(v) => {
+                errors.push(Error::input(
+                    loc(2),
+                    format!("unit cost \"{id}\": value {v} must not be negative"),
+                ));
+                continue;
+            }
+            Err(e) => {
+                errors.push(Error::input(loc(2), format!("unit cost \"{id}\": {}", e.0)));
+                continue;
+            }
+        };
+        let Some(price_year) = parse_fy(get(4)) else {
+            errors.push(Error::input(
+                loc(4),
+                format!(
+                    "unit cost \"{id}\": \"{}\" is not a financial year like 2023-24",
+                    get(4)
+                ),
+            ));
+            continue;
+        };
+        let cashability = match money::parse_amount(get(6)) {
+            Ok(v) if (Decimal::ZERO..=Decimal::ONE).contains(&v) => v,
+            _ => {
+                errors.push(Error::input(
+                    loc(6),
+                    format!(
+                        "unit cost \"{id}\": cashability \"{}\" must be a fraction between 0 and 1",
+                        get(6)
+                    ),
+                ));
+                continue;
+            }
+        };
+        let verified = match get(7).to_ascii_lowercase().as_str() {
+            "yes" | "true" | "y" => true,
+            "no" | "false" | "n" | "unverified" => false,
+            other => {
+                errors.push(Error::input(
+                    loc(7),
+                    format!("unit cost \"{id}\": verified \"{other}\" must be yes or no"),
+                ));
+                continue;
+            }
+        };
+        if get(5).is_empty() {
+            errors.push(Error::input(
+                loc(5),
+                format!("unit cost \"{id}\": name the bearing agency role"),
+            ));
+        }
+        if get(8).is_empty() {
+            errors.push(Error::input(
+                loc(8),
+                format!("unit cost \"{id}\": give its source"),
+            ));
+        }
+        out.push(UnitCost {
+            id,
+            name: get(1).to_string(),
+            value,
+            unit: get(3).to_string(),
+            price_year,
+            role: get(5).to_string(),
+            cashability,
+            source: get(8).to_string(),
+            verified,
+            defined_in: file.clone(),
+        });
+    }
+    Error::from_list(errors)?;
+    Ok(out)
+}
+
+/// A GDP-deflator index by financial year.
+#[derive(Debug, Clone, Default)]
+pub struct Deflators {
+    /// The file it came from ("" when none was found).
+    pub file: String,
+    pub index: BTreeMap<i32, Decimal>,
+}
+
+impl Deflators {
+    /// Load `financial_year, index` (other columns ignored).
+    pub fn load(path: &Path) -> Result<Deflators> {
+        let file = display_path(path);
+        let (h, rows) = read_csv(path)?;
+        let cy = col(&h, &file, "financial_year")?;
+        let ci = col(&h, &file, "index")?;
+        let mut index = BTreeMap::new();
+        let mut errors = Vec::new();
+        for (row, r) in rows {
+            let loc = |c: usize| Location {
+                file: file.clone(),
+                sheet: None,
+                row: Some(row),
+                col: Some(c as u32),
+            };
+            let ys = r.get(cy).unwrap_or("").trim();
+            let Some(y) = parse_fy(ys) else {
+                errors.push(Error::input(
+                    loc(cy),
+                    format!("\"{ys}\" is not a financial year like 2023-24"),
+                ));
+                continue;
+            };
+            match money::parse_amount(r.get(ci).unwrap_or("")) {
+                Ok(v) if v > Decimal::ZERO => {
+                    if index.insert(y, v).is_some() {
+                        errors.push(Error::input(
+                            loc(cy),
+                            format!("{} appears twice", fy_label(y)),
+                        ));
+                    }
+                }
+                _ => errors.push(Error::input(loc(ci), "index must be a positive number")),
+            }
+        }
+        Error::from_list(errors)?;
+        Ok(Deflators { file, index })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn financial_years() {
+        assert_eq!(parse_fy("2023-24"), Some(2023));
+        assert_eq!(parse_fy("1999-00"), Some(1999));
+        assert_eq!(parse_fy("2023"), Some(2023));
+        assert_eq!(parse_fy("2023-25"), None);
+        assert_eq!(fy_label(1999), "1999-00");
+        assert_eq!(fy_label(2024), "2024-25");
+    }
+}

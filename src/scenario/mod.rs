@@ -1,0 +1,247 @@
+//! Scenarios: what-if interventions at a transition point, priced through unit costs, and who
+//! pays and who gains across the partners.
+//!
+//! A scenario file (`models/<place>/scenarios/*.toml`, see `docs/scenarios.md`) is parsed into
+//! raw structs ([`raw`]), then validated once against its place, the unit-cost library and the
+//! GDP-deflator index into a [`ValidatedScenario`]: structure (parties, flows, years, discount
+//! factors) plus every numeric assumption as a [`Params`] vector addressable by path
+//! (`outcome.neet.success`). The engine is one pure function, [`evaluate`], cheap enough to call
+//! once per Monte Carlo draw; [`report`] turns its [`Results`] into tables, CSV and JSON.
+
+pub mod discount;
+pub mod engine;
+pub mod library;
+pub mod overrides;
+pub mod params;
+pub mod raw;
+pub mod report;
+mod validate;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+pub use engine::{evaluate, Payback, Results};
+pub use library::{Deflators, UnitCost};
+pub use params::{Bound, ParamSpec, Params};
+pub use validate::{load, load_with_overrides};
+
+use crate::model::BudgetControl;
+
+/// Index into [`Params::values`].
+pub type P = usize;
+
+/// A party in the results: a place agency, or an external party (e.g. a central-government
+/// payer of results) declared by the scenario so that transfers net to zero over everyone.
+#[derive(Debug, Clone, Serialize)]
+pub struct Party {
+    pub id: String,
+    pub name: String,
+    pub budget_control: BudgetControl,
+    /// Declared in the scenario's `[[external]]`, not an agency of the place.
+    pub external: bool,
+}
+
+impl Party {
+    /// Savings to a centrally controlled budget are real but cannot be cashed in the place.
+    pub fn not_locally_cashable(&self) -> bool {
+        self.budget_control == BudgetControl::Central
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CostKind {
+    Revenue,
+    Capital,
+    InKind,
+}
+
+impl CostKind {
+    pub const ALL: [CostKind; 3] = [CostKind::Revenue, CostKind::Capital, CostKind::InKind];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CostKind::Revenue => "revenue",
+            CostKind::Capital => "capital",
+            CostKind::InKind => "in-kind",
+        }
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A cost line: one agency, one kind, amounts by year.
+#[derive(Debug, Clone)]
+pub struct Cost {
+    pub id: String,
+    pub party: usize,
+    pub kind: CostKind,
+    pub from_year: usize,
+    /// One parameter per year from `from_year`.
+    pub amounts: Vec<P>,
+    /// The optimism-bias uplift that applies (this line's own, or the scenario's).
+    pub optimism_bias: P,
+    pub note: Option<String>,
+}
+
+/// A benefit flow: units per achieving person per year × unit cost, to one party.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub id: String,
+    /// Index into [`ValidatedScenario::unit_costs`].
+    pub unit_cost: usize,
+    pub party: usize,
+    pub quantity: P,
+    pub cashability: P,
+    /// Units of released capacity per whole cashable step.
+    pub step: Option<P>,
+    /// `unit_cost.<id>.value`, in the unit cost's own price year.
+    pub value: P,
+    /// Deflator index of the price base and of the unit cost's price year: the value in the
+    /// price base is value × `rebase.0` ÷ `rebase.1`.
+    pub rebase: (Decimal, Decimal),
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub id: String,
+    pub name: String,
+    pub participants: P,
+    pub intakes: usize,
+    pub intake_start: usize,
+    pub engagement: P,
+    pub success: P,
+    pub deadweight: P,
+    pub lag: usize,
+    pub drop_off: P,
+    pub duration: Option<usize>,
+    pub evidence_grade: u8,
+    /// The optimism-bias reduction that applies (the outcome's own, or its grade's).
+    pub optimism_bias: P,
+    pub flows: Vec<Flow>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum TransferKind {
+    /// Fixed amounts by year (grants, pooled-budget contributions when `pooled`).
+    Fixed {
+        from_year: usize,
+        amounts: Vec<P>,
+        pooled: bool,
+    },
+    /// Payment by results: `amount` per engaged participant at most, `attachment_share` of it
+    /// on engagement in the intake year, the rest per result `result_lag` years later.
+    Pbr {
+        outcome: usize,
+        amount: P,
+        attachment_share: P,
+        result_lag: usize,
+    },
+    /// A payment per unit of a flow (e.g. tariff income lost per admission avoided).
+    PerUnit {
+        outcome: usize,
+        flow: usize,
+        amount: P,
+    },
+    /// A share of the payer's positive net gain each year (benefits on `cashable` or all basis,
+    /// plus other transfers, less costs).
+    GainShare { share: P, cashable_basis: bool },
+}
+
+impl TransferKind {
+    pub fn label(&self) -> &'static str {
+        match self {
+            TransferKind::Fixed { pooled: true, .. } => "pooled",
+            TransferKind::Fixed { .. } => "fixed",
+            TransferKind::Pbr { .. } => "pbr",
+            TransferKind::PerUnit { .. } => "per-unit",
+            TransferKind::GainShare { .. } => "gain-share",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Transfer {
+    pub id: String,
+    pub from: usize,
+    pub to: usize,
+    pub kind: TransferKind,
+    pub note: Option<String>,
+}
+
+/// How future years are discounted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum DiscountSchedule {
+    /// HM Treasury Green Book: 3.5% to year 30, then 3.0%, 2.5%, 2.0%, 1.5%, 1.0%.
+    GreenBook,
+    /// One rate for every year.
+    Flat(Decimal),
+}
+
+/// A scenario checked against its place and libraries: what [`evaluate`] runs on.
+#[derive(Debug, Clone)]
+pub struct ValidatedScenario {
+    /// The scenario file as shown in messages.
+    pub file: String,
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub case_study: Option<String>,
+    pub notes: Option<String>,
+    pub place_id: String,
+    pub place_name: String,
+    pub place_synthetic: bool,
+    pub cohort: Option<String>,
+    pub transition: Option<String>,
+    /// Financial year of year 0 (start year: 2025 = 2025-26).
+    pub start_year: i32,
+    pub horizon: usize,
+    pub price_base: i32,
+    pub discount: DiscountSchedule,
+    /// D_t for t in 0..horizon.
+    pub discount_factors: Vec<Decimal>,
+    pub parties: Vec<Party>,
+    pub costs: Vec<Cost>,
+    pub outcomes: Vec<Outcome>,
+    pub transfers: Vec<Transfer>,
+    /// The unit costs the scenario uses.
+    pub unit_costs: Vec<UnitCost>,
+    /// The deflator file used ("" when none was needed or found).
+    pub deflator_file: String,
+    pub param_specs: Vec<ParamSpec>,
+    /// Default parameter values, as written in the files.
+    pub defaults: Params,
+}
+
+impl ValidatedScenario {
+    /// The parameters as written in the files; change them with [`ValidatedScenario::set`].
+    pub fn params(&self) -> Params {
+        self.defaults.clone()
+    }
+
+    pub fn party_index(&self, id: &str) -> Option<usize> {
+        self.parties.iter().position(|p| p.id == id)
+    }
+
+    /// The parameter at `path`, if there is one.
+    pub fn param_index(&self, path: &str) -> Option<P> {
+        self.param_specs.iter().position(|s| s.path == path)
+    }
+
+    /// Set parameter `path` to `value` in `params`, checking its range.
+    pub fn set(&self, params: &mut Params, path: &str, value: Decimal) -> Result<(), String> {
+        let i = self.param_index(path).ok_or_else(|| {
+            format!("no parameter \"{path}\" (see `totalplace run --list-params`)")
+        })?;
+        self.param_specs[i].bound.check(value)?;
+        params.values[i] = value;
+        Ok(())
+    }
+
+    /// Label for year `t`: the financial year.
+    pub fn year_label(&self, t: usize) -> String {
+        library::fy_label(self.start_year + t as i32)
+    }
+}

@@ -1,0 +1,258 @@
+//! Raw scenario files as written by users, before validation.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::model::raw::NumberRaw;
+use crate::model::BudgetControl;
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub scenario: Header,
+    #[serde(default)]
+    pub discount: Option<DiscountRaw>,
+    #[serde(default)]
+    pub optimism_bias: Option<OptimismBiasRaw>,
+    /// Unit-cost role → place agency (or external party) id. Unlisted roles map to the agency
+    /// with the same id.
+    #[serde(default)]
+    pub roles: BTreeMap<String, String>,
+    /// Agency id → default cashability for every flow that agency bears (a flow's own
+    /// `cashability` still wins).
+    #[serde(default)]
+    pub agency_cashability: BTreeMap<String, NumberRaw>,
+    #[serde(default)]
+    pub external: Vec<ExternalRaw>,
+    #[serde(default)]
+    pub unit_cost: Vec<UnitCostRaw>,
+    #[serde(default)]
+    pub cost: Vec<CostRaw>,
+    #[serde(default)]
+    pub outcome: Vec<OutcomeRaw>,
+    #[serde(default)]
+    pub transfer: Vec<TransferRaw>,
+}
+
+/// A year written as `2024` or `"2024-25"` (a financial year, named by the year it starts in).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(untagged)]
+pub enum YearRaw {
+    Int(i64),
+    Text(String),
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The place model directory, relative to this file. Default: the nearest directory above
+    /// the scenario file that holds a `place.toml`.
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub cohort: Option<String>,
+    #[serde(default)]
+    pub transition: Option<String>,
+    /// Financial year of year 0 (label only).
+    pub start_year: YearRaw,
+    /// Number of years modelled, 0..horizon-1.
+    pub horizon: i64,
+    /// Price base; default: the place's.
+    #[serde(default)]
+    pub price_base: Option<YearRaw>,
+    /// Unit-cost library, relative to this file. Default: `unit-costs.csv` in the place
+    /// directory or the directory above it.
+    #[serde(default)]
+    pub unit_costs: Option<String>,
+    /// GDP-deflator index, relative to this file. Default: `gdp-deflators.csv` found like
+    /// `unit_costs`.
+    #[serde(default)]
+    pub deflators: Option<String>,
+    #[serde(default)]
+    pub case_study: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct DiscountRaw {
+    /// `"green-book"` (default) or `"flat"` (needs `rate`).
+    #[serde(default)]
+    pub schedule: Option<String>,
+    #[serde(default)]
+    pub rate: Option<NumberRaw>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct OptimismBiasRaw {
+    /// Uplift on costs (0.10 raises costs by 10%).
+    #[serde(default)]
+    pub costs: Option<NumberRaw>,
+    /// Reduction of benefits by evidence grade `"1"`..`"6"`.
+    #[serde(default)]
+    pub grades: BTreeMap<String, NumberRaw>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalRaw {
+    pub id: String,
+    pub name: String,
+    pub budget_control: BudgetControl,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct UnitCostRaw {
+    pub id: String,
+    pub name: String,
+    pub value: NumberRaw,
+    pub unit: String,
+    pub price_year: YearRaw,
+    pub role: String,
+    pub cashability: NumberRaw,
+    pub source: String,
+    #[serde(default)]
+    pub verified: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct CostRaw {
+    pub id: String,
+    pub agency: String,
+    /// `revenue`, `capital` or `in-kind`.
+    pub kind: String,
+    /// Year of the first amount (default 0).
+    #[serde(default)]
+    pub from_year: Option<i64>,
+    pub amounts: Vec<NumberRaw>,
+    /// Overrides `[optimism_bias] costs` for this line.
+    #[serde(default)]
+    pub optimism_bias: Option<NumberRaw>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeRaw {
+    pub id: String,
+    pub name: String,
+    /// People per intake.
+    pub participants: NumberRaw,
+    /// Number of yearly intakes (default 1).
+    #[serde(default)]
+    pub intakes: Option<i64>,
+    /// Year of the first intake (default 0).
+    #[serde(default)]
+    pub intake_start: Option<i64>,
+    pub engagement: NumberRaw,
+    pub success: NumberRaw,
+    pub deadweight: NumberRaw,
+    #[serde(default)]
+    pub lag: Option<i64>,
+    #[serde(default)]
+    pub drop_off: Option<NumberRaw>,
+    /// Years the outcome lasts from its first benefit year (default: to the horizon).
+    #[serde(default)]
+    pub duration: Option<i64>,
+    /// 1 (strongest) .. 6 (weakest); sets the optimism bias on this outcome's benefits.
+    pub evidence_grade: i64,
+    /// Overrides the grade's optimism bias.
+    #[serde(default)]
+    pub optimism_bias: Option<NumberRaw>,
+    #[serde(default)]
+    pub flow: Vec<FlowRaw>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct FlowRaw {
+    pub id: String,
+    pub unit_cost: String,
+    /// Units per achieving person per year.
+    pub quantity: NumberRaw,
+    /// Bearing agency; default: the unit cost's role mapped through `[roles]`.
+    #[serde(default)]
+    pub agency: Option<String>,
+    #[serde(default)]
+    pub cashability: Option<NumberRaw>,
+    /// Stepped cashability: units of released capacity in one whole step (a ward's bed days a
+    /// year, a team's caseload).
+    #[serde(default)]
+    pub step: Option<NumberRaw>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRaw {
+    pub id: String,
+    /// `fixed`, `pooled`, `pbr`, `per-unit` or `gain-share`.
+    pub kind: String,
+    pub from: String,
+    pub to: String,
+    /// fixed/pooled: amounts by year from `from_year`.
+    #[serde(default)]
+    pub amounts: Option<Vec<NumberRaw>>,
+    #[serde(default)]
+    pub from_year: Option<i64>,
+    /// pbr/per-unit: the outcome paid on.
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// per-unit: the flow (within `outcome`) whose units are paid for.
+    #[serde(default)]
+    pub flow: Option<String>,
+    /// pbr: maximum payment per engaged participant; per-unit: payment per unit.
+    #[serde(default)]
+    pub amount: Option<NumberRaw>,
+    /// pbr: share of `amount` paid as an attachment fee on engagement.
+    #[serde(default)]
+    pub attachment_share: Option<NumberRaw>,
+    /// pbr: years after intake when results are paid (default: the outcome's lag).
+    #[serde(default)]
+    pub result_lag: Option<i64>,
+    /// gain-share: share of the payer's net gain passed on.
+    #[serde(default)]
+    pub share: Option<NumberRaw>,
+    /// gain-share: `cashable` (default) or `all` fiscal benefits.
+    #[serde(default)]
+    pub basis: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Exact conversion of a TOML number.
+pub trait NumberRawExt {
+    fn to_decimal(&self) -> Option<rust_decimal::Decimal>;
+    fn show(&self) -> String;
+}
+
+impl NumberRawExt for NumberRaw {
+    fn to_decimal(&self) -> Option<rust_decimal::Decimal> {
+        match self {
+            NumberRaw::Text(t) => crate::money::parse_amount(t).ok(),
+            NumberRaw::Int(i) => Some(rust_decimal::Decimal::from(*i)),
+            // TOML floats are read at 15 significant digits, so 0.035 is exactly 0.035.
+            NumberRaw::Float(f) => crate::money::from_sheet_number(*f),
+        }
+    }
+    fn show(&self) -> String {
+        match self {
+            NumberRaw::Text(t) => format!("\"{t}\""),
+            NumberRaw::Int(i) => i.to_string(),
+            NumberRaw::Float(f) => f.to_string(),
+        }
+    }
+}

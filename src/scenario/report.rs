@@ -1,0 +1,461 @@
+//! Presenting results: the who-pays-who-gains table, CSV and JSON files, the side-by-side
+//! comparison, and the statement of conventions every output carries.
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+use super::engine::{Payback, Results, Summary};
+use super::{discount, ValidatedScenario};
+use crate::money::{self, format_gbp0, round_half_up};
+
+/// Every convention the figures follow, stated in each output.
+pub fn conventions(sc: &ValidatedScenario) -> Vec<(String, String)> {
+    let mut v = vec![
+        ("money".to_string(), "exact decimal arithmetic (rust_decimal), no floating point".to_string()),
+        ("rounding".to_string(), format!("only at presentation: {}; ratios to 4 decimal places and payback to 2, same rule; rounded figures may not add exactly", money::ROUNDING_RULE)),
+        ("discounting".to_string(), discount::describe(&sc.discount)),
+        ("years".to_string(), format!("year 0 is {}; {} years modelled (0..{}); flows beyond the horizon are not counted", sc.year_label(0), sc.horizon, sc.horizon - 1)),
+        ("price base".to_string(), format!("{} prices; unit costs re-based by value x index[price base] / index[price year] from the GDP-deflator index{}", super::library::fy_label(sc.price_base), if sc.deflator_file.is_empty() { String::new() } else { format!(" ({})", sc.deflator_file) })),
+        ("outcomes".to_string(), "achieving = participants x engagement x success x (1 - deadweight) per intake; from intake year + lag the outcome persists with factor (1 - drop_off)^(years since first benefit), for `duration` years if set".to_string()),
+        ("optimism bias".to_string(), "benefits x (1 - bias for the outcome's evidence grade); costs x (1 + bias on costs)".to_string()),
+        ("cashability".to_string(), "cashable = benefit x cashability; a stepped flow is cashable only in whole steps of released capacity each year (floor(units / step) x step x unit cost x cashability), the rest is non-cashable cost avoidance".to_string()),
+        ("central budgets".to_string(), "benefits to agencies whose budget control is central are flagged \"not locally cashable\": real, but not in the place's hands".to_string()),
+        ("transfers".to_string(), "PbR, pooled contributions, per-unit payments and gain-shares move money between parties and net to zero over all parties (external payers included); PbR results are paid on observed results (engaged x success, deadweight included) with the outcome's optimism bias; a gain-share passes on a share of the payer's positive net gain in the year (its benefits on the stated basis + other transfers - costs)".to_string()),
+        ("NPV, FROI".to_string(), "NPV_a = B_a - C_a + T_a (PV benefits - PV costs + PV net transfers received); FROI_a = B_a / C_a, none when C_a = 0; cashable NPV and FROI use cashable benefits only".to_string()),
+        ("payback".to_string(), "first year in which the cumulative discounted net turns non-negative, interpolated linearly within that year (its net treated as accruing evenly); shown as years from the start of year 0; 0 when never in deficit".to_string()),
+        ("asymmetry".to_string(), "cost share c_a = C_a / sum C; benefit share b_a = B_a / sum B; wrong-pocket index W = 1/2 sum |b_a - c_a| in 0..1, on all fiscal benefits and on cashable benefits".to_string()),
+        ("fair share".to_string(), "the transfer that would give every party the system FROI: sum C x b_a - C_a (positive: should pay in), on all fiscal benefits and on cashable benefits; computed before the scenario's own transfers".to_string()),
+    ];
+    if sc.place_synthetic {
+        v.push((
+            "data".to_string(),
+            format!(
+                "place \"{}\" is synthetic: figures are illustrative",
+                sc.place_id
+            ),
+        ));
+    }
+    v
+}
+
+fn pennies(d: Decimal) -> String {
+    money::plain(money::to_pennies(d))
+}
+
+fn ratio(d: Option<Decimal>) -> String {
+    d.map(|x| round_half_up(x, 4).to_string())
+        .unwrap_or_else(|| "none".to_string())
+}
+
+fn pct(d: Option<Decimal>) -> String {
+    d.map(|x| format!("{}%", round_half_up(x * Decimal::ONE_HUNDRED, 1)))
+        .unwrap_or_else(|| "-".to_string())
+}
+
+pub fn payback_text(p: Option<Payback>) -> String {
+    match p {
+        Some(Payback::Within(y)) => format!("{} yrs", round_half_up(y, 2)),
+        Some(Payback::NotWithinHorizon) => "not within horizon".to_string(),
+        Some(Payback::NoFlows) | None => "n/a".to_string(),
+    }
+}
+
+fn money_or_dash(d: Option<Decimal>) -> String {
+    d.map(format_gbp0).unwrap_or_else(|| "-".to_string())
+}
+
+fn right(s: String) -> Cell {
+    Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+/// The who-pays-who-gains table: one row per party with any flow, then the system.
+pub fn who_pays_table(sc: &ValidatedScenario, r: &Results) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "party",
+        "PV costs",
+        "PV cashable",
+        "PV non-cashable",
+        "PV transfers",
+        "NPV",
+        "FROI",
+        "payback",
+        "cost share",
+        "benefit share",
+        "fair-share transfer",
+    ]);
+    for p in &r.parties {
+        let s = &p.summary;
+        if matches!(s.payback, Some(Payback::NoFlows)) {
+            continue;
+        }
+        let mut name = p.id.clone();
+        if p.external {
+            name.push_str(" (external)");
+        }
+        if p.not_locally_cashable && !s.pv_cashable.is_zero() {
+            name.push_str("\n* not locally cashable");
+        }
+        t.add_row(vec![
+            Cell::new(name),
+            right(format_gbp0(s.pv_costs)),
+            right(format_gbp0(s.pv_cashable)),
+            right(format_gbp0(s.pv_non_cashable)),
+            right(format_gbp0(s.pv_transfers)),
+            right(format_gbp0(s.npv)),
+            right(ratio(s.froi)),
+            right(payback_text(s.payback)),
+            right(pct(p.cost_share)),
+            right(pct(p.benefit_share)),
+            right(money_or_dash(p.fair_share)),
+        ]);
+    }
+    let s = &r.system;
+    t.add_row(vec![
+        Cell::new("system"),
+        right(format_gbp0(s.pv_costs)),
+        right(format_gbp0(s.pv_cashable)),
+        right(format_gbp0(s.pv_non_cashable)),
+        right(format_gbp0(s.pv_transfers)),
+        right(format_gbp0(s.npv)),
+        right(ratio(s.froi)),
+        right(payback_text(s.payback)),
+        right("100%".into()),
+        right("100%".into()),
+        right("-".into()),
+    ]);
+    let _ = sc;
+    t
+}
+
+/// Headline lines printed under the table.
+pub fn headline(sc: &ValidatedScenario, r: &Results) -> String {
+    let s = &r.system;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{} ({}): {} prices, {} years from {}, discounting {}\n",
+        sc.name,
+        sc.id,
+        super::library::fy_label(sc.price_base),
+        sc.horizon,
+        sc.year_label(0),
+        match &sc.discount {
+            super::DiscountSchedule::GreenBook => "Green Book".to_string(),
+            super::DiscountSchedule::Flat(r) => format!("flat {r}"),
+        }
+    ));
+    out.push_str(&format!(
+        "system NPV {} (cashable {}), FROI {} (cashable {}), payback {}\n",
+        format_gbp0(s.npv),
+        format_gbp0(s.npv_cashable),
+        ratio(s.froi),
+        ratio(s.froi_cashable),
+        payback_text(s.payback)
+    ));
+    out.push_str(&format!(
+        "wrong-pocket index W = {} on all fiscal benefits, {} on cashable; locally cashable PV {} of {} cashable\n",
+        ratio(r.wrong_pocket),
+        ratio(r.wrong_pocket_cashable),
+        format_gbp0(r.pv_locally_cashable),
+        format_gbp0(s.pv_cashable)
+    ));
+    out.push_str("fair-share transfer: sum C x b_a - C_a on all fiscal benefits (positive: should pay in); payback interpolated within the year; rounding half away from zero at presentation only");
+    out
+}
+
+/// `summary.csv`: one row per party and one for the system.
+pub fn summary_csv(sc: &ValidatedScenario, r: &Results) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "scenario",
+        "party",
+        "external",
+        "budget_control",
+        "not_locally_cashable",
+        "pv_costs",
+        "pv_cashable",
+        "pv_non_cashable",
+        "pv_benefits",
+        "pv_transfers",
+        "npv",
+        "npv_cashable",
+        "froi",
+        "froi_cashable",
+        "payback_years",
+        "cost_share",
+        "benefit_share",
+        "cashable_share",
+        "fair_share_transfer_all",
+        "fair_share_transfer_cashable",
+    ]);
+    let row = |party: &str,
+               ext: &str,
+               bc: &str,
+               nlc: &str,
+               s: &Summary,
+               cs: Option<Decimal>,
+               bs: Option<Decimal>,
+               ccs: Option<Decimal>,
+               f: Option<Decimal>,
+               fc: Option<Decimal>|
+     -> Vec<String> {
+        let opt = |d: Option<Decimal>| d.map(pennies).unwrap_or_default();
+        let r4 = |d: Option<Decimal>| {
+            d.map(|x| round_half_up(x, 6).to_string())
+                .unwrap_or_default()
+        };
+        vec![
+            sc.id.clone(),
+            party.to_string(),
+            ext.to_string(),
+            bc.to_string(),
+            nlc.to_string(),
+            pennies(s.pv_costs),
+            pennies(s.pv_cashable),
+            pennies(s.pv_non_cashable),
+            pennies(s.pv_benefits),
+            pennies(s.pv_transfers),
+            pennies(s.npv),
+            pennies(s.npv_cashable),
+            r4(s.froi),
+            r4(s.froi_cashable),
+            match s.payback {
+                Some(Payback::Within(y)) => round_half_up(y, 2).to_string(),
+                Some(Payback::NotWithinHorizon) => "not within horizon".into(),
+                _ => String::new(),
+            },
+            r4(cs),
+            r4(bs),
+            r4(ccs),
+            opt(f),
+            opt(fc),
+        ]
+    };
+    for p in &r.parties {
+        let _ = w.write_record(row(
+            &p.id,
+            &p.external.to_string(),
+            p.budget_control,
+            &p.not_locally_cashable.to_string(),
+            &p.summary,
+            p.cost_share,
+            p.benefit_share,
+            p.cashable_share,
+            p.fair_share,
+            p.fair_share_cashable,
+        ));
+    }
+    let _ = w.write_record(row(
+        "system",
+        "",
+        "",
+        "",
+        &r.system,
+        Some(Decimal::ONE),
+        Some(Decimal::ONE),
+        Some(Decimal::ONE),
+        None,
+        None,
+    ));
+    w.into_inner().unwrap_or_default()
+}
+
+/// `yearly.csv`: party × year, undiscounted flows, discount factor, PV and cumulative PV net.
+pub fn yearly_csv(sc: &ValidatedScenario, r: &Results) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "scenario",
+        "party",
+        "year",
+        "financial_year",
+        "costs_revenue",
+        "costs_capital",
+        "costs_in_kind",
+        "costs",
+        "cashable_savings",
+        "non_cashable_avoidance",
+        "transfers",
+        "net",
+        "discount_factor",
+        "pv_net",
+        "cumulative_pv_net",
+    ]);
+    let mut emit = |party: &str, rows: &[super::engine::YearRow]| {
+        for (t, y) in rows.iter().enumerate() {
+            let _ = w.write_record([
+                sc.id.clone(),
+                party.to_string(),
+                t.to_string(),
+                sc.year_label(t),
+                pennies(y.costs_by_kind[0]),
+                pennies(y.costs_by_kind[1]),
+                pennies(y.costs_by_kind[2]),
+                pennies(y.costs),
+                pennies(y.cashable),
+                pennies(y.non_cashable),
+                pennies(y.transfers),
+                pennies(y.net),
+                round_half_up(y.discount_factor, 10).to_string(),
+                pennies(y.pv_net),
+                pennies(y.cumulative_pv_net),
+            ]);
+        }
+    };
+    for p in &r.parties {
+        if !matches!(p.summary.payback, Some(Payback::NoFlows)) {
+            emit(&p.id, &p.yearly);
+        }
+    }
+    emit("system", &r.system_yearly);
+    w.into_inner().unwrap_or_default()
+}
+
+fn summary_json(s: &Summary) -> Value {
+    json!({
+        "pv_costs": pennies(s.pv_costs),
+        "pv_cashable": pennies(s.pv_cashable),
+        "pv_non_cashable": pennies(s.pv_non_cashable),
+        "pv_benefits": pennies(s.pv_benefits),
+        "pv_transfers": pennies(s.pv_transfers),
+        "npv": pennies(s.npv),
+        "npv_cashable": pennies(s.npv_cashable),
+        "froi": s.froi.map(|x| round_half_up(x, 6).to_string()),
+        "froi_cashable": s.froi_cashable.map(|x| round_half_up(x, 6).to_string()),
+        "payback": payback_text(s.payback),
+    })
+}
+
+/// `results.json`: the scenario, its conventions, assumptions (parameters and unit costs with
+/// sources), and results.
+pub fn results_json(sc: &ValidatedScenario, params: &super::Params, r: &Results) -> Vec<u8> {
+    let parties: Vec<Value> = r
+        .parties
+        .iter()
+        .map(|p| {
+            json!({
+                "id": p.id,
+                "name": p.name,
+                "external": p.external,
+                "budget_control": p.budget_control,
+                "not_locally_cashable": p.not_locally_cashable,
+                "summary": summary_json(&p.summary),
+                "cost_share": p.cost_share.map(|x| round_half_up(x, 6).to_string()),
+                "benefit_share": p.benefit_share.map(|x| round_half_up(x, 6).to_string()),
+                "cashable_share": p.cashable_share.map(|x| round_half_up(x, 6).to_string()),
+                "fair_share_transfer_all": p.fair_share.map(pennies),
+                "fair_share_transfer_cashable": p.fair_share_cashable.map(pennies),
+                "yearly": p.yearly.iter().enumerate().map(|(t, y)| json!({
+                    "year": t,
+                    "financial_year": sc.year_label(t),
+                    "costs": pennies(y.costs),
+                    "cashable": pennies(y.cashable),
+                    "non_cashable": pennies(y.non_cashable),
+                    "transfers": pennies(y.transfers),
+                    "net": pennies(y.net),
+                    "cumulative_pv_net": pennies(y.cumulative_pv_net),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let conv: serde_json::Map<String, Value> = conventions(sc)
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    let v = json!({
+        "scenario": {
+            "id": sc.id, "name": sc.name, "file": sc.file, "place": sc.place_id,
+            "cohort": sc.cohort, "transition": sc.transition, "case_study": sc.case_study,
+            "start_year": sc.year_label(0), "horizon": sc.horizon,
+            "price_base": super::library::fy_label(sc.price_base),
+        },
+        "conventions": conv,
+        "parameters": sc.param_specs.iter().zip(&params.values).map(|(s, v)| json!({"path": s.path, "value": v.normalize().to_string(), "bound": s.bound})).collect::<Vec<_>>(),
+        "unit_costs": sc.unit_costs.iter().map(|u| json!({
+            "id": u.id, "name": u.name, "value": u.value.to_string(), "unit": u.unit,
+            "price_year": super::library::fy_label(u.price_year), "role": u.role,
+            "default_cashability": u.cashability.to_string(), "verified": u.verified, "source": u.source,
+        })).collect::<Vec<_>>(),
+        "system": summary_json(&r.system),
+        "wrong_pocket_index": r.wrong_pocket.map(|x| round_half_up(x, 6).to_string()),
+        "wrong_pocket_index_cashable": r.wrong_pocket_cashable.map(|x| round_half_up(x, 6).to_string()),
+        "pv_locally_cashable": pennies(r.pv_locally_cashable),
+        "parties": parties,
+    });
+    let mut s = serde_json::to_vec_pretty(&v).unwrap_or_default();
+    s.push(b'\n');
+    s
+}
+
+/// Side-by-side rows: (measure, one cell per scenario). `formatted` gives `£1,234` and
+/// rounded ratios for people; otherwise exact pennies and 6-place ratios for files.
+pub fn compare_rows(
+    runs: &[(&ValidatedScenario, &Results)],
+    formatted: bool,
+) -> Vec<(String, Vec<String>)> {
+    let m = |d: Decimal| {
+        if formatted {
+            format_gbp0(d)
+        } else {
+            pennies(d)
+        }
+    };
+    let q = |d: Option<Decimal>| match (d, formatted) {
+        (Some(x), true) => round_half_up(x, 4).to_string(),
+        (Some(x), false) => round_half_up(x, 6).to_string(),
+        (None, _) => "none".to_string(),
+    };
+    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+    let mut row = |label: &str, f: &dyn Fn(&ValidatedScenario, &Results) -> String| {
+        rows.push((
+            label.to_string(),
+            runs.iter().map(|(s, r)| f(s, r)).collect(),
+        ));
+    };
+    row("place", &|s, _| s.place_id.clone());
+    row("system NPV", &|_, r| m(r.system.npv));
+    row("system cashable NPV", &|_, r| m(r.system.npv_cashable));
+    row("PV costs", &|_, r| m(r.system.pv_costs));
+    row("PV fiscal benefits", &|_, r| m(r.system.pv_benefits));
+    row("FROI", &|_, r| q(r.system.froi));
+    row("cashable FROI", &|_, r| q(r.system.froi_cashable));
+    row("payback", &|_, r| payback_text(r.system.payback));
+    row("wrong-pocket W", &|_, r| q(r.wrong_pocket));
+    row("wrong-pocket W (cashable)", &|_, r| {
+        q(r.wrong_pocket_cashable)
+    });
+    let mut ids: Vec<String> = Vec::new();
+    for (_, r) in runs {
+        for p in &r.parties {
+            if !matches!(p.summary.payback, Some(Payback::NoFlows)) && !ids.contains(&p.id) {
+                ids.push(p.id.clone());
+            }
+        }
+    }
+    for id in ids {
+        row(&format!("NPV {id}"), &|_, r| {
+            r.parties
+                .iter()
+                .find(|p| p.id == id && !matches!(p.summary.payback, Some(Payback::NoFlows)))
+                .map(|p| m(p.summary.npv))
+                .unwrap_or_else(|| "-".into())
+        });
+    }
+    rows
+}
+
+/// Side by side: NPV, FROI, payback, wrong-pocket index and each party's NPV.
+pub fn compare_table(runs: &[(&ValidatedScenario, &Results)]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    let mut header = vec!["".to_string()];
+    header.extend(runs.iter().map(|(s, _)| s.id.clone()));
+    t.set_header(header);
+    for (label, cells) in compare_rows(runs, true) {
+        let mut row = vec![Cell::new(label)];
+        row.extend(cells.into_iter().map(right));
+        t.add_row(row);
+    }
+    t
+}

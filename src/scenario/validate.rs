@@ -1,0 +1,937 @@
+//! Raw scenario → [`ValidatedScenario`], checked against its place, the unit-cost library and
+//! the GDP-deflator index. Every problem is collected and reported with the file and the key
+//! (in the same path syntax as `--set`).
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::library::{self, fy_label, parse_fy, Deflators, UnitCost};
+use super::params::{Bound, ParamSpec, Params};
+use super::raw::{self, NumberRawExt, ScenarioFile, YearRaw};
+use super::*;
+use crate::error::{display_path, normalize_path, Error, Result};
+use crate::model::raw::{parse_toml, NumberRaw};
+use crate::model::Place;
+
+/// Default optimism-bias reduction of benefits by evidence grade 1 (strongest) .. 6 (weakest),
+/// after the confidence-grade corrections of the New Economy (GMCA) cost-benefit analysis
+/// model. A scenario may set its own under `[optimism_bias.grades]`.
+pub const DEFAULT_GRADE_BIAS: [(u8, i64); 6] = [(1, 0), (2, 5), (3, 10), (4, 15), (5, 25), (6, 40)];
+
+/// Load and validate a scenario file.
+pub fn load(path: &Path) -> Result<ValidatedScenario> {
+    load_with_overrides(path, &[])
+}
+
+/// Load a scenario, applying `(path, value)` overrides to its TOML before validation
+/// (see [`super::overrides`]).
+pub fn load_with_overrides(
+    path: &Path,
+    overrides: &[(String, String)],
+) -> Result<ValidatedScenario> {
+    let file = display_path(path);
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let raw: ScenarioFile = if overrides.is_empty() {
+        parse_toml(path, &text)?
+    } else {
+        let mut doc: toml::Table = parse_toml(path, &text)?;
+        for (k, v) in overrides {
+            super::overrides::apply(&mut doc, k, super::overrides::parse_value(v))
+                .map_err(|m| Error::model(&file, format!("--set {k}"), m))?;
+        }
+        ScenarioFile::deserialize(toml::Value::Table(doc)).map_err(|e| {
+            Error::model(
+                &file,
+                "--set",
+                format!("after applying --set: {}", e.message().trim()),
+            )
+        })?
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let place_dir = match &raw.scenario.place {
+        Some(p) => normalize_path(&dir.join(p)),
+        None => find_up(dir, "place.toml").ok_or_else(|| {
+            Error::model(
+                &file,
+                "scenario.place",
+                "no place.toml found in this directory or above it; set `place = \"<place dir>\"`",
+            )
+        })?,
+    };
+    let place = Place::load(&place_dir)?;
+    let lib_path = locate(
+        dir,
+        &place_dir,
+        raw.scenario.unit_costs.as_deref(),
+        "unit-costs.csv",
+        &file,
+        "scenario.unit_costs",
+    )?;
+    let library = match &lib_path {
+        Some(p) => library::load_unit_costs(p)?,
+        None => Vec::new(),
+    };
+    let defl_path = locate(
+        dir,
+        &place_dir,
+        raw.scenario.deflators.as_deref(),
+        "gdp-deflators.csv",
+        &file,
+        "scenario.deflators",
+    )?;
+    let deflators = match &defl_path {
+        Some(p) => Deflators::load(p)?,
+        None => Deflators::default(),
+    };
+    let lib_file = lib_path.as_deref().map(display_path).unwrap_or_default();
+    validate(file, raw, &place, &library, &lib_file, &deflators)
+}
+
+/// The directory at or above `dir` holding `name`.
+fn find_up(dir: &Path, name: &str) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(dir).ok()?;
+    let mut cur = Some(start.as_path());
+    while let Some(d) = cur {
+        if d.join(name).is_file() {
+            // Prefer the relative spelling when it is under the working directory.
+            return Some(
+                std::env::current_dir()
+                    .ok()
+                    .and_then(|cwd| d.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or_else(|| d.to_path_buf()),
+            );
+        }
+        cur = d.parent();
+    }
+    None
+}
+
+/// An explicit library path (relative to the scenario), or `name` in the place directory or
+/// the directory above it.
+fn locate(
+    dir: &Path,
+    place_dir: &Path,
+    explicit: Option<&str>,
+    name: &str,
+    file: &str,
+    key: &str,
+) -> Result<Option<PathBuf>> {
+    if let Some(p) = explicit {
+        let path = normalize_path(&dir.join(p));
+        if !path.is_file() {
+            return Err(Error::model(
+                file,
+                key,
+                format!("file not found: {}", display_path(&path)),
+            ));
+        }
+        return Ok(Some(path));
+    }
+    for cand in [place_dir.join(name), place_dir.join("..").join(name)] {
+        if cand.is_file() {
+            return Ok(Some(normalize_path(&cand)));
+        }
+    }
+    Ok(None)
+}
+
+struct Builder {
+    file: String,
+    errors: Vec<Error>,
+    specs: Vec<ParamSpec>,
+    values: Vec<Decimal>,
+}
+
+impl Builder {
+    fn err(&mut self, key: impl Into<String>, msg: impl Into<String>) {
+        self.errors.push(Error::model(self.file.clone(), key, msg));
+    }
+    fn num(&mut self, key: &str, n: &NumberRaw) -> Option<Decimal> {
+        let v = n.to_decimal();
+        if v.is_none() {
+            self.err(key, format!("{} is not a number", n.show()));
+        }
+        v
+    }
+    /// Register parameter `path` with a value from the file (or `default`), range-checked.
+    fn param(
+        &mut self,
+        path: String,
+        raw: Option<&NumberRaw>,
+        default: Decimal,
+        bound: Bound,
+    ) -> P {
+        let v = match raw {
+            None => default,
+            Some(n) => self.num(&path, n).unwrap_or(default),
+        };
+        if let Err(m) = bound.check(v) {
+            self.err(path.clone(), m);
+        }
+        self.specs.push(ParamSpec { path, bound });
+        self.values.push(v);
+        self.values.len() - 1
+    }
+    fn ids<'a>(&mut self, table: &str, ids: impl Iterator<Item = &'a str>) {
+        let mut seen = HashSet::new();
+        for id in ids {
+            if id.is_empty()
+                || !id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                || id.contains('.')
+            {
+                self.err(
+                    format!("{table}.{id}"),
+                    format!("id \"{id}\" must be letters, digits, '-' or '_'"),
+                );
+            }
+            if !seen.insert(id.to_string()) {
+                self.err(
+                    format!("{table}.{id}"),
+                    format!("duplicate {table} id \"{id}\""),
+                );
+            }
+        }
+    }
+}
+
+fn year(y: &YearRaw) -> Option<i32> {
+    match y {
+        YearRaw::Int(i) => i32::try_from(*i).ok().filter(|y| (1900..=2200).contains(y)),
+        YearRaw::Text(s) => parse_fy(s),
+    }
+}
+
+fn known(ids: impl Iterator<Item = String>) -> String {
+    ids.collect::<Vec<_>>().join(", ")
+}
+
+pub(super) fn validate(
+    file: String,
+    raw: ScenarioFile,
+    place: &Place,
+    library: &[UnitCost],
+    lib_file: &str,
+    deflators: &Deflators,
+) -> Result<ValidatedScenario> {
+    let mut b = Builder {
+        file: file.clone(),
+        errors: vec![],
+        specs: vec![],
+        values: vec![],
+    };
+    let h = &raw.scenario;
+    if !h
+        .id
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        || h.id.is_empty()
+    {
+        b.err(
+            "scenario.id",
+            format!(
+                "id \"{}\" must be lower-case letters, digits, '-' or '_'",
+                h.id
+            ),
+        );
+    }
+    let start_year = year(&h.start_year).unwrap_or_else(|| {
+        b.err(
+            "scenario.start_year",
+            "not a financial year like 2025 or \"2025-26\"",
+        );
+        2025
+    });
+    let horizon = if (1..=500).contains(&h.horizon) {
+        h.horizon as usize
+    } else {
+        b.err(
+            "scenario.horizon",
+            format!("{} must be a number of years, 1 to 500", h.horizon),
+        );
+        1
+    };
+    let price_base = match &h.price_base {
+        None => i32::from(place.info.price_base),
+        Some(y) => year(y).unwrap_or_else(|| {
+            b.err(
+                "scenario.price_base",
+                "not a financial year like 2024 or \"2024-25\"",
+            );
+            i32::from(place.info.price_base)
+        }),
+    };
+    if let Some(c) = &h.cohort {
+        if place.cohort_index(c).is_none() {
+            b.err(
+                "scenario.cohort",
+                format!(
+                    "unknown cohort \"{c}\" (known: {})",
+                    known(place.cohorts.iter().map(|c| c.id.clone()))
+                ),
+            );
+        }
+    }
+    if let Some(t) = &h.transition {
+        if place.transition_index(t).is_none() {
+            b.err(
+                "scenario.transition",
+                format!(
+                    "unknown transition \"{t}\" (known: {})",
+                    known(place.transitions.iter().map(|c| c.id.clone()))
+                ),
+            );
+        }
+    }
+
+    // Discount schedule.
+    let discount = match &raw.discount {
+        None => DiscountSchedule::GreenBook,
+        Some(d) => match (d.schedule.as_deref(), &d.rate) {
+            (None | Some("green-book"), None) => DiscountSchedule::GreenBook,
+            (None | Some("flat"), Some(r)) => match b.num("discount.rate", r) {
+                Some(r) => {
+                    if let Err(m) = Bound::Rate.check(r) {
+                        b.err("discount.rate", m);
+                    }
+                    DiscountSchedule::Flat(r)
+                }
+                None => DiscountSchedule::GreenBook,
+            },
+            (Some("flat"), None) => {
+                b.err("discount.rate", "a flat schedule needs `rate`");
+                DiscountSchedule::GreenBook
+            }
+            (Some("green-book"), Some(_)) => {
+                b.err("discount.rate", "the Green Book schedule sets its own rates; remove `rate` or set `schedule = \"flat\"`");
+                DiscountSchedule::GreenBook
+            }
+            (Some(other), _) => {
+                b.err(
+                    "discount.schedule",
+                    format!("\"{other}\" is not a schedule (green-book or flat)"),
+                );
+                DiscountSchedule::GreenBook
+            }
+        },
+    };
+
+    // Parties: the place's agencies, then the scenario's external parties.
+    let mut parties: Vec<Party> = place
+        .agencies
+        .iter()
+        .map(|a| Party {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            budget_control: a.budget_control,
+            external: false,
+        })
+        .collect();
+    b.ids("external", raw.external.iter().map(|e| e.id.as_str()));
+    for e in &raw.external {
+        if place.agency_index(&e.id).is_some() {
+            b.err(
+                format!("external.{}", e.id),
+                format!(
+                    "\"{}\" is already an agency of place \"{}\"",
+                    e.id, place.info.id
+                ),
+            );
+            continue;
+        }
+        parties.push(Party {
+            id: e.id.clone(),
+            name: e.name.clone(),
+            budget_control: e.budget_control,
+            external: true,
+        });
+    }
+    let party_list = known(parties.iter().map(|p| p.id.clone()));
+    let party = |id: &str| parties.iter().position(|p| p.id == id);
+    for (role, a) in &raw.roles {
+        if party(a).is_none() {
+            b.err(
+                format!("roles.{role}"),
+                format!("unknown agency \"{a}\" (known: {party_list})"),
+            );
+        }
+    }
+    let mut agency_cash: BTreeMap<usize, (String, Decimal)> = BTreeMap::new();
+    for (a, v) in &raw.agency_cashability {
+        let key = format!("agency_cashability.{a}");
+        let Some(i) = party(a) else {
+            b.err(
+                &key,
+                format!("unknown agency \"{a}\" (known: {party_list})"),
+            );
+            continue;
+        };
+        if let Some(v) = b.num(&key, v) {
+            match Bound::Rate.check(v) {
+                Ok(()) => {
+                    agency_cash.insert(i, (a.clone(), v));
+                }
+                Err(m) => b.err(&key, m),
+            }
+        }
+    }
+
+    // Optimism bias.
+    let ob = raw.optimism_bias.clone().unwrap_or(raw::OptimismBiasRaw {
+        costs: None,
+        grades: BTreeMap::new(),
+    });
+    let ob_costs = b.param(
+        "optimism_bias.costs".into(),
+        ob.costs.as_ref(),
+        Decimal::ZERO,
+        Bound::NonNegative,
+    );
+    for g in ob.grades.keys() {
+        if !matches!(g.as_str(), "1" | "2" | "3" | "4" | "5" | "6") {
+            b.err(
+                format!("optimism_bias.grades.{g}"),
+                "evidence grades are 1 (strongest) to 6 (weakest)",
+            );
+        }
+    }
+    let grade_params: Vec<P> = DEFAULT_GRADE_BIAS
+        .iter()
+        .map(|(g, pct)| {
+            let raw = ob.grades.get(&g.to_string());
+            b.param(
+                format!("optimism_bias.grade.{g}"),
+                raw,
+                Decimal::new(*pct, 2),
+                Bound::Rate,
+            )
+        })
+        .collect();
+
+    // Costs.
+    b.ids("cost", raw.cost.iter().map(|c| c.id.as_str()));
+    let mut costs = Vec::new();
+    for c in &raw.cost {
+        let k = |s: &str| format!("cost.{}.{s}", c.id);
+        let p = party(&c.agency).unwrap_or_else(|| {
+            b.err(
+                k("agency"),
+                format!("unknown agency \"{}\" (known: {party_list})", c.agency),
+            );
+            0
+        });
+        let kind = match c.kind.as_str() {
+            "revenue" => CostKind::Revenue,
+            "capital" => CostKind::Capital,
+            "in-kind" => CostKind::InKind,
+            other => {
+                b.err(
+                    k("kind"),
+                    format!("\"{other}\" is not a cost kind (revenue, capital or in-kind)"),
+                );
+                CostKind::Revenue
+            }
+        };
+        let from_year = nonneg(&mut b, &k("from_year"), c.from_year.unwrap_or(0));
+        if c.amounts.is_empty() {
+            b.err(k("amounts"), "give at least one yearly amount");
+        }
+        let last = from_year + c.amounts.len().saturating_sub(1);
+        if last >= horizon {
+            b.err(k("amounts"), format!("horizon too short: amounts run to year {last} but the horizon is {horizon} years (0..{})", horizon - 1));
+        }
+        let amounts = c
+            .amounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                b.param(
+                    format!("cost.{}.amounts.{i}", c.id),
+                    Some(a),
+                    Decimal::ZERO,
+                    Bound::NonNegative,
+                )
+            })
+            .collect();
+        let optimism_bias = match &c.optimism_bias {
+            Some(v) => b.param(
+                k("optimism_bias"),
+                Some(v),
+                Decimal::ZERO,
+                Bound::NonNegative,
+            ),
+            None => ob_costs,
+        };
+        costs.push(Cost {
+            id: c.id.clone(),
+            party: p,
+            kind,
+            from_year,
+            amounts,
+            optimism_bias,
+            note: c.note.clone(),
+        });
+    }
+
+    // Unit costs: the scenario's own, then the library.
+    b.ids("unit_cost", raw.unit_cost.iter().map(|u| u.id.as_str()));
+    let mut own: Vec<UnitCost> = Vec::new();
+    for u in &raw.unit_cost {
+        let k = |s: &str| format!("unit_cost.{}.{s}", u.id);
+        let value = b.num(&k("value"), &u.value).unwrap_or_default();
+        if value < Decimal::ZERO {
+            b.err(k("value"), format!("{value} must not be negative"));
+        }
+        let cash = b.num(&k("cashability"), &u.cashability).unwrap_or_default();
+        if let Err(m) = Bound::Rate.check(cash) {
+            b.err(k("cashability"), m);
+        }
+        let py = year(&u.price_year).unwrap_or_else(|| {
+            b.err(k("price_year"), "not a financial year like \"2023-24\"");
+            price_base
+        });
+        own.push(UnitCost {
+            id: u.id.clone(),
+            name: u.name.clone(),
+            value,
+            unit: u.unit.clone(),
+            price_year: py,
+            role: u.role.clone(),
+            cashability: cash,
+            source: u.source.clone(),
+            verified: u.verified.unwrap_or(false),
+            defined_in: file.clone(),
+        });
+    }
+    let mut used: Vec<UnitCost> = Vec::new();
+    let mut used_param: Vec<P> = Vec::new();
+
+    // Outcomes and their flows.
+    b.ids("outcome", raw.outcome.iter().map(|o| o.id.as_str()));
+    let mut outcomes = Vec::new();
+    for o in &raw.outcome {
+        let k = |s: &str| format!("outcome.{}.{s}", o.id);
+        let participants = b.param(
+            k("participants"),
+            Some(&o.participants),
+            Decimal::ZERO,
+            Bound::NonNegative,
+        );
+        let engagement = b.param(
+            k("engagement"),
+            Some(&o.engagement),
+            Decimal::ZERO,
+            Bound::Rate,
+        );
+        let success = b.param(k("success"), Some(&o.success), Decimal::ZERO, Bound::Rate);
+        let deadweight = b.param(
+            k("deadweight"),
+            Some(&o.deadweight),
+            Decimal::ZERO,
+            Bound::Rate,
+        );
+        let drop_off = b.param(
+            k("drop_off"),
+            o.drop_off.as_ref(),
+            Decimal::ZERO,
+            Bound::Rate,
+        );
+        let intakes = o.intakes.unwrap_or(1);
+        let intakes = if intakes >= 1 {
+            intakes as usize
+        } else {
+            b.err(k("intakes"), format!("{intakes} must be at least 1"));
+            1
+        };
+        let intake_start = nonneg(&mut b, &k("intake_start"), o.intake_start.unwrap_or(0));
+        if intake_start + intakes > horizon {
+            b.err(k("intakes"), format!("horizon too short: intakes run to year {} but the horizon is {horizon} years (0..{})", intake_start + intakes - 1, horizon - 1));
+        }
+        let lag = nonneg(&mut b, &k("lag"), o.lag.unwrap_or(0));
+        if intake_start + lag >= horizon {
+            b.err(k("lag"), format!("horizon too short for the lag: the first benefit falls in year {} but the horizon is {horizon} years (0..{})", intake_start + lag, horizon - 1));
+        }
+        let duration = match o.duration {
+            None => None,
+            Some(d) if d >= 1 => Some(d as usize),
+            Some(d) => {
+                b.err(k("duration"), format!("{d} must be at least 1 year"));
+                None
+            }
+        };
+        let grade = if (1..=6).contains(&o.evidence_grade) {
+            o.evidence_grade as u8
+        } else {
+            b.err(
+                k("evidence_grade"),
+                format!(
+                    "{} is not an evidence grade (1 strongest .. 6 weakest)",
+                    o.evidence_grade
+                ),
+            );
+            3
+        };
+        let optimism_bias = match &o.optimism_bias {
+            Some(v) => b.param(k("optimism_bias"), Some(v), Decimal::ZERO, Bound::Rate),
+            None => grade_params[usize::from(grade) - 1],
+        };
+        b.ids(
+            &format!("outcome.{}.flow", o.id),
+            o.flow.iter().map(|f| f.id.as_str()),
+        );
+        if o.flow.is_empty() {
+            b.err(
+                k("flow"),
+                "an outcome needs at least one [[outcome.flow]] to price it",
+            );
+        }
+        let mut flows = Vec::new();
+        for f in &o.flow {
+            let fk = |s: &str| format!("outcome.{}.flow.{}.{s}", o.id, f.id);
+            let uc = own
+                .iter()
+                .find(|u| u.id == f.unit_cost)
+                .or_else(|| library.iter().find(|u| u.id == f.unit_cost));
+            let Some(uc) = uc.cloned() else {
+                let whence = if lib_file.is_empty() {
+                    "no unit-costs.csv found".to_string()
+                } else {
+                    format!("see {lib_file}")
+                };
+                b.err(
+                    fk("unit_cost"),
+                    format!(
+                        "unknown unit cost \"{}\" (not in this file's [[unit_cost]]; {whence})",
+                        f.unit_cost
+                    ),
+                );
+                continue;
+            };
+            let ui = match used.iter().position(|u| u.id == uc.id) {
+                Some(i) => i,
+                None => {
+                    let value = Some(NumberRaw::Text(uc.value.to_string()));
+                    let p = b.param(
+                        format!("unit_cost.{}.value", uc.id),
+                        value.as_ref(),
+                        Decimal::ZERO,
+                        Bound::NonNegative,
+                    );
+                    used.push(uc.clone());
+                    used_param.push(p);
+                    used.len() - 1
+                }
+            };
+            let rebase = if uc.price_year == price_base {
+                (Decimal::ONE, Decimal::ONE)
+            } else {
+                match (
+                    deflators.index.get(&price_base),
+                    deflators.index.get(&uc.price_year),
+                ) {
+                    (Some(a), Some(c)) => (*a, *c),
+                    (pa, _) => {
+                        let missing = if pa.is_none() {
+                            price_base
+                        } else {
+                            uc.price_year
+                        };
+                        let idx = if deflators.file.is_empty() {
+                            "no gdp-deflators.csv found".to_string()
+                        } else {
+                            deflators.file.clone()
+                        };
+                        b.err(
+                            fk("unit_cost"),
+                            format!(
+                                "unit cost \"{}\" is in {} prices and the price base is {}, but {} is missing from the GDP-deflator index ({idx})",
+                                uc.id,
+                                fy_label(uc.price_year),
+                                fy_label(price_base),
+                                fy_label(missing)
+                            ),
+                        );
+                        (Decimal::ONE, Decimal::ONE)
+                    }
+                }
+            };
+            let bearer = match &f.agency {
+                Some(a) => party(a).or_else(|| {
+                    b.err(
+                        fk("agency"),
+                        format!("unknown agency \"{a}\" (known: {party_list})"),
+                    );
+                    None
+                }),
+                None => {
+                    let a = raw
+                        .roles
+                        .get(&uc.role)
+                        .cloned()
+                        .unwrap_or_else(|| uc.role.clone());
+                    party(&a).or_else(|| {
+                        b.err(
+                            fk("agency"),
+                            format!("unit cost \"{}\" is borne by role \"{}\", which is no agency here (known: {party_list}); map it under [roles] or set the flow's agency", uc.id, uc.role),
+                        );
+                        None
+                    })
+                }
+            };
+            let Some(bearer) = bearer else { continue };
+            let quantity = b.param(
+                fk("quantity"),
+                Some(&f.quantity),
+                Decimal::ZERO,
+                Bound::NonNegative,
+            );
+            let default_cash = agency_cash
+                .get(&bearer)
+                .map(|(_, v)| *v)
+                .unwrap_or(uc.cashability);
+            let cashability = b.param(
+                fk("cashability"),
+                f.cashability.as_ref(),
+                default_cash,
+                Bound::Rate,
+            );
+            let step = f
+                .step
+                .as_ref()
+                .map(|s| b.param(fk("step"), Some(s), Decimal::ONE, Bound::Positive));
+            flows.push(Flow {
+                id: f.id.clone(),
+                unit_cost: ui,
+                party: bearer,
+                quantity,
+                cashability,
+                step,
+                value: used_param[ui],
+                rebase,
+                note: f.note.clone(),
+            });
+        }
+        outcomes.push(Outcome {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            participants,
+            intakes,
+            intake_start,
+            engagement,
+            success,
+            deadweight,
+            lag,
+            drop_off,
+            duration,
+            evidence_grade: grade,
+            optimism_bias,
+            flows,
+            note: o.note.clone(),
+        });
+    }
+
+    // Transfers.
+    b.ids("transfer", raw.transfer.iter().map(|t| t.id.as_str()));
+    let mut transfers = Vec::new();
+    for t in &raw.transfer {
+        let k = |s: &str| format!("transfer.{}.{s}", t.id);
+        let from = party(&t.from);
+        if from.is_none() {
+            b.err(k("from"), format!("unknown agency \"{}\" (known: {party_list}; declare a payer outside the place under [[external]])", t.from));
+        }
+        let to = party(&t.to);
+        if to.is_none() {
+            b.err(
+                k("to"),
+                format!("unknown agency \"{}\" (known: {party_list})", t.to),
+            );
+        }
+        if from.is_some() && from == to {
+            b.err(k("to"), "a transfer needs two different parties");
+        }
+        let need = |b: &mut Builder, name: &str, present: bool| {
+            if !present {
+                b.err(k(name), format!("a {} transfer needs `{name}`", t.kind));
+            }
+        };
+        let outcome_ix = |b: &mut Builder| -> Option<usize> {
+            let o = t.outcome.as_deref()?;
+            let i = outcomes.iter().position(|x| x.id == o);
+            if i.is_none() {
+                b.err(
+                    k("outcome"),
+                    format!(
+                        "unknown outcome \"{o}\" (known: {})",
+                        known(outcomes.iter().map(|o| o.id.clone()))
+                    ),
+                );
+            }
+            i
+        };
+        let kind = match t.kind.as_str() {
+            "fixed" | "pooled" => {
+                need(&mut b, "amounts", t.amounts.is_some());
+                let from_year = nonneg(&mut b, &k("from_year"), t.from_year.unwrap_or(0));
+                let amounts_raw = t.amounts.clone().unwrap_or_default();
+                let last = from_year + amounts_raw.len().saturating_sub(1);
+                if last >= horizon {
+                    b.err(k("amounts"), format!("horizon too short: amounts run to year {last} but the horizon is {horizon} years (0..{})", horizon - 1));
+                }
+                let amounts = amounts_raw
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| {
+                        b.param(
+                            format!("transfer.{}.amounts.{i}", t.id),
+                            Some(a),
+                            Decimal::ZERO,
+                            Bound::NonNegative,
+                        )
+                    })
+                    .collect();
+                Some(TransferKind::Fixed {
+                    from_year,
+                    amounts,
+                    pooled: t.kind == "pooled",
+                })
+            }
+            "pbr" => {
+                need(&mut b, "outcome", t.outcome.is_some());
+                need(&mut b, "amount", t.amount.is_some());
+                let o = outcome_ix(&mut b);
+                let amount = b.param(
+                    k("amount"),
+                    t.amount.as_ref(),
+                    Decimal::ZERO,
+                    Bound::NonNegative,
+                );
+                let attachment_share = b.param(
+                    k("attachment_share"),
+                    t.attachment_share.as_ref(),
+                    Decimal::ZERO,
+                    Bound::Rate,
+                );
+                let result_lag = match (t.result_lag, o) {
+                    (Some(l), _) => nonneg(&mut b, &k("result_lag"), l),
+                    (None, Some(o)) => outcomes[o].lag,
+                    (None, None) => 0,
+                };
+                o.map(|outcome| TransferKind::Pbr {
+                    outcome,
+                    amount,
+                    attachment_share,
+                    result_lag,
+                })
+            }
+            "per-unit" => {
+                need(&mut b, "outcome", t.outcome.is_some());
+                need(&mut b, "flow", t.flow.is_some());
+                need(&mut b, "amount", t.amount.is_some());
+                let o = outcome_ix(&mut b);
+                let amount = b.param(
+                    k("amount"),
+                    t.amount.as_ref(),
+                    Decimal::ZERO,
+                    Bound::NonNegative,
+                );
+                match (o, t.flow.as_deref()) {
+                    (Some(o), Some(f)) => match outcomes[o].flows.iter().position(|x| x.id == f) {
+                        Some(flow) => Some(TransferKind::PerUnit {
+                            outcome: o,
+                            flow,
+                            amount,
+                        }),
+                        None => {
+                            b.err(
+                                k("flow"),
+                                format!("outcome \"{}\" has no flow \"{f}\"", outcomes[o].id),
+                            );
+                            None
+                        }
+                    },
+                    _ => None,
+                }
+            }
+            "gain-share" => {
+                need(&mut b, "share", t.share.is_some());
+                let share = b.param(k("share"), t.share.as_ref(), Decimal::ZERO, Bound::Rate);
+                let cashable_basis = match t.basis.as_deref() {
+                    None | Some("cashable") => true,
+                    Some("all") => false,
+                    Some(other) => {
+                        b.err(
+                            k("basis"),
+                            format!("\"{other}\" is not a basis (cashable or all)"),
+                        );
+                        true
+                    }
+                };
+                Some(TransferKind::GainShare {
+                    share,
+                    cashable_basis,
+                })
+            }
+            other => {
+                b.err(k("kind"), format!("\"{other}\" is not a transfer kind (fixed, pooled, pbr, per-unit, gain-share)"));
+                None
+            }
+        };
+        if let (Some(kind), Some(from), Some(to)) = (kind, from, to) {
+            transfers.push(Transfer {
+                id: t.id.clone(),
+                from,
+                to,
+                kind,
+                note: t.note.clone(),
+            });
+        }
+    }
+
+    Error::from_list(b.errors)?;
+    let discount_factors = discount::factors(&discount, horizon);
+    Ok(ValidatedScenario {
+        file,
+        id: h.id.clone(),
+        name: h.name.clone(),
+        description: h.description.clone(),
+        case_study: h.case_study.clone(),
+        notes: h.notes.clone(),
+        place_id: place.info.id.clone(),
+        place_name: place.info.name.clone(),
+        place_synthetic: place.info.synthetic,
+        cohort: h.cohort.clone(),
+        transition: h.transition.clone(),
+        start_year,
+        horizon,
+        price_base,
+        discount,
+        discount_factors,
+        parties,
+        costs,
+        outcomes,
+        transfers,
+        unit_costs: used,
+        deflator_file: deflators.file.clone(),
+        param_specs: b.specs,
+        defaults: Params { values: b.values },
+    })
+}
+
+fn nonneg(b: &mut Builder, key: &str, v: i64) -> usize {
+    if v < 0 {
+        b.err(key, format!("{v} must not be negative"));
+        0
+    } else {
+        v as usize
+    }
+}

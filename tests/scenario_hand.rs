@@ -1,0 +1,370 @@
+//! Scenarios worked by hand, the working in the comments, asserted to the penny
+//! (rounded half away from zero, as the outputs present them).
+
+mod scenario_support;
+
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use scenario_support::TestPlace;
+use totalplace::money::to_pennies;
+use totalplace::scenario::{evaluate, load, Payback, Results};
+
+fn party<'a>(r: &'a Results, id: &str) -> &'a totalplace::scenario::engine::PartyResult {
+    r.parties.iter().find(|p| p.id == id).expect("party")
+}
+
+fn p(d: Decimal) -> Decimal {
+    to_pennies(d)
+}
+
+fn payback(r: Option<Payback>) -> Decimal {
+    match r {
+        Some(Payback::Within(y)) => totalplace::money::round_half_up(y, 2),
+        other => panic!("expected a payback, got {other:?}"),
+    }
+}
+
+/// Case 1: deadweight, lag, drop-off, optimism bias (costs and benefits), fair shares on both
+/// bases, payback interpolation, and a centrally controlled beneficiary.
+///
+/// A flat 25% rate keeps the factors exact: D = 1, 0.8, 0.64, 0.512, 0.4096.
+const CASE1: &str = r#"
+[scenario]
+id = "case1"
+name = "Care leavers into work (hand-worked)"
+cohort = "care-leavers"
+transition = "leaving-care"
+start_year = 2025
+horizon = 5
+
+[discount]
+schedule = "flat"
+rate = "0.25"
+
+[optimism_bias]
+costs = "0.2"
+
+[[unit_cost]]
+id = "pa-session"
+name = "Personal adviser session"
+value = 200
+unit = "session"
+price_year = "2024-25"
+role = "council"
+cashability = "0.5"
+source = "test"
+
+[[cost]]
+id = "advisers"
+agency = "council"
+kind = "revenue"
+amounts = [10000, 5000]
+
+[[outcome]]
+id = "into-work"
+name = "Care leavers in work rather than NEET"
+participants = 100
+engagement = "0.8"
+success = "0.5"
+deadweight = "0.25"
+lag = 1
+drop_off = "0.1"
+evidence_grade = 3
+
+[[outcome.flow]]
+id = "jsa"
+unit_cost = "jsa-year"
+quantity = "0.5"
+
+[[outcome.flow]]
+id = "sessions"
+unit_cost = "pa-session"
+quantity = 2
+"#;
+
+#[test]
+fn case1_deadweight_lag_dropoff_optimism_bias_fair_share() {
+    let place = TestPlace::new();
+    let sc = load(&place.scenario("case1", CASE1)).unwrap();
+    let r = evaluate(&sc, &sc.params());
+
+    // Costs, uplifted 20% for optimism bias: year 0 12,000; year 1 6,000.
+    // PV costs = 12,000 + 6,000 × 0.8 = 16,800.
+    let council = party(&r, "council");
+    assert_eq!(council.yearly[0].costs, dec!(12000));
+    assert_eq!(council.yearly[1].costs, dec!(6000));
+    assert_eq!(p(council.summary.pv_costs), dec!(16800.00));
+
+    // achieving = 100 × 0.8 × 0.5 × (1 − 0.25) = 30 people, from year 0 + lag 1.
+    // Persisting with drop-off 10%: year 1 30, year 2 27, year 3 24.3, year 4 21.87.
+    // Grade 3 optimism bias 10%: × 0.9 → 27, 24.3, 21.87, 19.683.
+    // JSA: 0.5 claimant-years each × £2,000 = £1,000 per person → 27,000; 24,300; 21,870;
+    // 19,683, all cashable (cashability 1) to DWP, whose budget is central.
+    let dwp = party(&r, "dwp");
+    assert_eq!(dwp.yearly[1].cashable, dec!(27000));
+    assert_eq!(dwp.yearly[4].cashable, dec!(19683));
+    assert!(dwp.not_locally_cashable);
+    // PV = 27,000×0.8 + 24,300×0.64 + 21,870×0.512 + 19,683×0.4096
+    //    = 21,600 + 15,552 + 11,197.44 + 8,062.1568 = 56,411.5968 → £56,411.60
+    assert_eq!(p(dwp.summary.pv_benefits), dec!(56411.60));
+    // Council: 2 sessions × £200 = £400 per person → 10,800; 9,720; 8,748; 7,873.2.
+    // PV = 8,640 + 6,220.8 + 4,478.976 + 3,224.86272 = 22,564.63872, half cashable.
+    assert_eq!(p(council.summary.pv_benefits), dec!(22564.64));
+    assert_eq!(p(council.summary.pv_cashable), dec!(11282.32));
+    assert_eq!(p(council.summary.pv_non_cashable), dec!(11282.32));
+    // NPV_council = 22,564.63872 − 16,800 = 5,764.63872
+    assert_eq!(p(council.summary.npv), dec!(5764.64));
+
+    // System: B = 78,976.23552, C = 16,800; NPV 62,176.23552; FROI 4.7009664.
+    assert_eq!(p(r.system.npv), dec!(62176.24));
+    assert_eq!(r.system.froi, Some(dec!(4.7009664)));
+    // Cashable: 56,411.5968 + 11,282.31936 = 67,693.91616 − 16,800 = 50,893.91616.
+    assert_eq!(p(r.system.npv_cashable), dec!(50893.92));
+    // Locally cashable: only the council's 11,282.31936 (DWP is central).
+    assert_eq!(p(r.pv_locally_cashable), dec!(11282.32));
+
+    // Council payback: cumulative PV net −12,000; −12,000 + (10,800 − 6,000)×0.8 = −8,160;
+    // −8,160 + 9,720×0.64 = −1,939.2; −1,939.2 + 8,748×0.512 = +2,539.776.
+    // Crosses in year 3: 3 + 1,939.2 / 4,478.976 = 3.43296 → 3.43 years.
+    assert_eq!(payback(council.summary.payback), dec!(3.43));
+    // DWP bears no cost: never in deficit.
+    assert_eq!(dwp.summary.payback, Some(Payback::Within(Decimal::ZERO)));
+
+    // Asymmetry. DWP's benefit is 2.5× the council's each year, so b_dwp = 5/7,
+    // b_council = 2/7; c_council = 1. W = ½(|5/7 − 0| + |2/7 − 1|) = 5/7 = 0.714286.
+    assert_eq!(
+        totalplace::money::round_half_up(r.wrong_pocket.unwrap(), 6),
+        dec!(0.714286)
+    );
+    // Fair shares: ΣC × b_a − C_a: DWP 16,800 × 5/7 = 12,000; council 4,800 − 16,800 = −12,000.
+    assert_eq!(p(dwp.fair_share.unwrap()), dec!(12000.00));
+    assert_eq!(p(council.fair_share.unwrap()), dec!(-12000.00));
+    // Cashable basis: DWP 56,411.5968 vs council 11,282.31936 = 5 : 1 → b = 5/6, 1/6;
+    // fair shares 14,000 and 2,800 − 16,800 = −14,000; W_cashable = 5/6 = 0.833333.
+    assert_eq!(p(dwp.fair_share_cashable.unwrap()), dec!(14000.00));
+    assert_eq!(p(council.fair_share_cashable.unwrap()), dec!(-14000.00));
+    assert_eq!(
+        totalplace::money::round_half_up(r.wrong_pocket_cashable.unwrap(), 6),
+        dec!(0.833333)
+    );
+}
+
+/// Case 2: Green Book discounting across the year-30 schedule change, stepped cashability and
+/// re-basing through the deflator index.
+const CASE2: &str = r#"
+[scenario]
+id = "case2"
+name = "Long-run bed-day release (hand-worked)"
+start_year = 2025
+horizon = 33
+
+[[cost]]
+id = "build"
+agency = "acute-trust"
+kind = "capital"
+amounts = [1000000]
+
+[[outcome]]
+id = "fewer-bed-days"
+name = "Bed days released"
+participants = 1000
+engagement = 1
+success = 1
+deadweight = 0
+lag = 31
+evidence_grade = 1
+
+[[outcome.flow]]
+id = "beds"
+unit_cost = "bed-day"
+quantity = 15
+cashability = 1
+step = 10000
+"#;
+
+#[test]
+fn case2_green_book_year_30_change_stepped_cashability_deflators() {
+    let place = TestPlace::new();
+    let sc = load(&place.scenario("case2", CASE2)).unwrap();
+    let r = evaluate(&sc, &sc.params());
+    let acute = party(&r, "acute-trust");
+
+    // Bed day £200 in 2019-20 prices → 200 × 100 / 80 = £250 in 2024-25 prices.
+    // 1,000 people × 15 bed days = 15,000 bed days in each of years 31 and 32 (lag 31, grade 1:
+    // no optimism bias) → £3,750,000 a year.
+    // Stepped: whole wards of 10,000 bed days: floor(1.5) = 1 → 10,000 × £250 = £2,500,000
+    // cashable; the other £1,250,000 is non-cashable.
+    assert_eq!(acute.yearly[31].cashable, dec!(2500000));
+    assert_eq!(acute.yearly[31].non_cashable, dec!(1250000));
+
+    // D_30 = 1/1.035^30 = 1/2.80679370470263... = 0.356278410602301540...
+    // Beyond year 30 the rate is 3.0%, compounding from D_30:
+    // D_31 = D_30/1.03 = 0.345901369516797612...; D_32 = D_30/1.03² = 0.335826572346405448...
+    // (1/1.035^31 would be 0.3442..., the classic mistake: PV 2,538,075.21 instead.)
+    // PV benefits = 3,750,000 × (D_31 + D_32) = 2,556,479.78198701...
+    // cashable 2,500,000 × (D_31 + D_32) = 1,704,319.85465800...
+    // non-cashable 1,250,000 × (D_31 + D_32) = 852,159.92732900...
+    assert_eq!(p(acute.summary.pv_benefits), dec!(2556479.78));
+    assert_eq!(p(acute.summary.pv_cashable), dec!(1704319.85));
+    assert_eq!(p(acute.summary.pv_non_cashable), dec!(852159.93));
+    // NPV = 2,556,479.78198701 − 1,000,000 = 1,556,479.78; FROI 2.5565.
+    assert_eq!(p(r.system.npv), dec!(1556479.78));
+    assert_eq!(
+        totalplace::money::round_half_up(r.system.froi.unwrap(), 4),
+        dec!(2.5565)
+    );
+    // Cumulative PV net is −1,000,000 until year 31 (+1,297,130.136...), so it crosses in
+    // year 31: 31 + 1,000,000 / 1,297,130.1356879... = 31.77 years.
+    assert_eq!(payback(acute.summary.payback), dec!(31.77));
+    // One agency pays and gains: no wrong pocket.
+    assert_eq!(r.wrong_pocket, Some(Decimal::ZERO));
+}
+
+/// Case 3: payment by results from an external payer (attachment fee and results payment),
+/// pooled-budget contributions, a gain-share, and fair shares, at a zero discount rate so the
+/// transfers can be followed in cash.
+const CASE3: &str = r#"
+[scenario]
+id = "case3"
+name = "Families with multiple needs (hand-worked)"
+start_year = 2025
+horizon = 3
+
+[discount]
+rate = 0
+
+[[external]]
+id = "dclg"
+name = "DCLG Troubled Families programme"
+budget_control = "central"
+
+[[unit_cost]]
+id = "police-callout"
+name = "Police call-out"
+value = 500
+unit = "call-out"
+price_year = "2024-25"
+role = "police"
+cashability = "0.2"
+source = "test"
+
+[[cost]]
+id = "key-workers"
+agency = "council"
+kind = "revenue"
+amounts = [100000]
+
+[[transfer]]
+id = "police-pool"
+kind = "pooled"
+from = "police"
+to = "council"
+amounts = [20000]
+
+[[transfer]]
+id = "dwp-pool"
+kind = "pooled"
+from = "dwp"
+to = "council"
+amounts = [10000]
+
+[[outcome]]
+id = "family-turned-around"
+name = "Family turned around"
+participants = 10
+engagement = "0.9"
+success = "0.5"
+deadweight = "0.2"
+lag = 1
+evidence_grade = 2
+
+[[outcome.flow]]
+id = "callouts"
+unit_cost = "police-callout"
+quantity = 10
+
+[[outcome.flow]]
+id = "benefits"
+unit_cost = "jsa-year"
+quantity = "0.5"
+
+[[transfer]]
+id = "pbr"
+kind = "pbr"
+from = "dclg"
+to = "council"
+outcome = "family-turned-around"
+amount = 4000
+attachment_share = "0.4"
+
+[[transfer]]
+id = "police-gain-share"
+kind = "gain-share"
+from = "police"
+to = "council"
+share = "0.5"
+"#;
+
+#[test]
+fn case3_pbr_pooled_budget_gain_share_fair_share() {
+    let place = TestPlace::new();
+    let sc = load(&place.scenario("case3", CASE3)).unwrap();
+    let r = evaluate(&sc, &sc.params());
+    let council = party(&r, "council");
+    let police = party(&r, "police");
+    let dwp = party(&r, "dwp");
+    let dclg = party(&r, "dclg");
+
+    // engaged = 10 × 0.9 = 9 families; achieving = 9 × 0.5 × (1 − 0.2) = 3.6, in years 1 and 2.
+    // Grade 2 optimism bias 5%: 3.6 × 0.95 = 3.42 families' worth of benefit a year.
+    // Police: 10 call-outs × £500 × 3.42 = £17,100 a year, 20% cashable = £3,420.
+    assert_eq!(police.yearly[1].cashable, dec!(3420));
+    assert_eq!(police.yearly[1].non_cashable, dec!(13680));
+    // DWP: 0.5 × £2,000 × 3.42 = £3,420 a year, all cashable.
+    assert_eq!(dwp.yearly[2].cashable, dec!(3420));
+
+    // PbR, £4,000 a family at most: attachment 40% × £4,000 × 9 engaged = £14,400 in year 0;
+    // results 60% × £4,000 × (9 × 0.5 × 0.95 = 4.275 observed results, deadweight included)
+    // = £10,260 in year 1 (results paid after the outcome's lag).
+    assert_eq!(dclg.yearly[0].transfers, dec!(-14400));
+    assert_eq!(dclg.yearly[1].transfers, dec!(-10260));
+    // Gain-share: police pass on half their positive net gain each year. Year 0: −20,000
+    // (pool contribution) → nothing; years 1 and 2: cashable 3,420 → £1,710 to the council.
+    assert_eq!(police.yearly[1].transfers, dec!(-1710));
+    assert_eq!(police.yearly[0].transfers, dec!(-20000));
+
+    // Council: costs 100,000; transfers in 20,000 + 10,000 + 14,400 + 10,260 + 1,710 + 1,710
+    // = 58,080 → NPV −41,920.
+    assert_eq!(p(council.summary.pv_transfers), dec!(58080.00));
+    assert_eq!(p(council.summary.npv), dec!(-41920.00));
+    // Police: benefits 34,200 − transfers 23,420 = 10,780. DWP: 6,840 − 10,000 = −3,160.
+    // DCLG: −24,660.
+    assert_eq!(p(police.summary.npv), dec!(10780.00));
+    assert_eq!(p(dwp.summary.npv), dec!(-3160.00));
+    assert_eq!(p(dclg.summary.npv), dec!(-24660.00));
+    // Transfers net to zero; system NPV = 41,040 − 100,000 = −58,960 = sum of the four.
+    assert_eq!(r.system.pv_transfers, Decimal::ZERO);
+    assert_eq!(p(r.system.npv), dec!(-58960.00));
+    // Police payback: −20,000; then +15,390 a year (17,100 − 1,710) → −4,610; +10,780.
+    // 2 + 4,610/15,390 = 2.2995 → 2.30 years.
+    assert_eq!(payback(police.summary.payback), dec!(2.30));
+    // The council never pays back within the horizon.
+    assert_eq!(council.summary.payback, Some(Payback::NotWithinHorizon));
+
+    // Asymmetry: the council bears all cost (c = 1), police gets 34,200/41,040 = 5/6 of the
+    // benefit, DWP 1/6: W = ½(1 + 5/6 + 1/6) = 1.
+    assert_eq!(r.wrong_pocket, Some(Decimal::ONE));
+    // Fair shares (all fiscal benefits): police 100,000 × 5/6 = 83,333.33; DWP 16,666.67;
+    // council −100,000. On cashable only: police 6,840 and DWP 6,840 → 50,000 each.
+    assert_eq!(p(police.fair_share.unwrap()), dec!(83333.33));
+    assert_eq!(p(dwp.fair_share.unwrap()), dec!(16666.67));
+    assert_eq!(p(council.fair_share.unwrap()), dec!(-100000.00));
+    assert_eq!(p(police.fair_share_cashable.unwrap()), dec!(50000.00));
+    assert_eq!(p(dwp.fair_share_cashable.unwrap()), dec!(50000.00));
+    // Police and DWP are central: none of the cashable savings can be cashed locally.
+    assert!(police.not_locally_cashable);
+    assert_eq!(r.pv_locally_cashable, Decimal::ZERO);
+    // The external payer carries no cost or benefit: no share, no fair-share transfer due.
+    assert_eq!(dclg.cost_share, Some(Decimal::ZERO));
+    assert_eq!(dclg.fair_share, Some(Decimal::ZERO));
+}

@@ -1,0 +1,109 @@
+//! Helpers for the scenario tests: a small place model written into a temporary directory.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+pub const PLACE_TOML: &str = r#"
+[place]
+id = "testville"
+name = "Testville"
+financial_year = "2024-25"
+price_base = 2024
+population = 100000
+synthetic = true
+
+[[agency]]
+id = "council"
+name = "Testville Council"
+sector = "local-authority"
+budget_control = "local"
+
+[[agency]]
+id = "police"
+name = "Test Police"
+sector = "police"
+budget_control = "central"
+
+[[agency]]
+id = "dwp"
+name = "DWP"
+sector = "dwp"
+budget_control = "central"
+
+[[agency]]
+id = "acute-trust"
+name = "Test Hospitals NHS Trust"
+sector = "nhs-acute"
+budget_control = "local"
+
+[[agency]]
+id = "icb"
+name = "Test ICB"
+sector = "nhs-commissioner"
+budget_control = "local"
+
+[[cohort]]
+id = "care-leavers"
+name = "Care leavers"
+size = 100
+size_source = "synthetic"
+
+[[transition]]
+id = "leaving-care"
+name = "Leaving care"
+cohort = "care-leavers"
+from = ["council"]
+to = ["dwp"]
+"#;
+
+pub const SOURCES_TOML: &str = r#"
+[[source]]
+id = "council-budget"
+agency = "council"
+file = "council.csv"
+columns = { amount = "Amount", service = "Service" }
+"#;
+
+/// Deflator index with easy ratios: 2019-20 = 80, 2024-25 = 100.
+pub const DEFLATORS: &str =
+    "financial_year,index,verified,source\n2019-20,80,no,test\n2024-25,100,no,test\n";
+
+pub const UNIT_COSTS: &str =
+    "id,name,value,unit,price_year,role,cashability,verified,source,notes\n\
+bed-day,Acute bed day,200,bed day,2019-20,acute-trust,0.1,no,test,\n\
+jsa-year,JSA claimant year,2000,claimant-year,2024-25,dwp,1,no,test,\n";
+
+/// A temporary place directory holding place.toml, sources.toml, a one-line budget CSV,
+/// the test unit-cost library and deflator index, and a `scenarios/` folder.
+pub struct TestPlace {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestPlace {
+    pub fn new() -> TestPlace {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path();
+        std::fs::write(p.join("place.toml"), PLACE_TOML).unwrap();
+        std::fs::write(p.join("sources.toml"), SOURCES_TOML).unwrap();
+        std::fs::write(p.join("council.csv"), "Service,Amount\nChildren,100\n").unwrap();
+        std::fs::write(p.join("unit-costs.csv"), UNIT_COSTS).unwrap();
+        std::fs::write(p.join("gdp-deflators.csv"), DEFLATORS).unwrap();
+        std::fs::create_dir_all(p.join("scenarios")).unwrap();
+        TestPlace { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Write `scenarios/<name>.toml` and return its path.
+    pub fn scenario(&self, name: &str, toml: &str) -> PathBuf {
+        let path = self
+            .dir
+            .path()
+            .join("scenarios")
+            .join(format!("{name}.toml"));
+        std::fs::write(&path, toml).unwrap();
+        path
+    }
+}
