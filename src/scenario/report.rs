@@ -55,6 +55,7 @@ fn pct(d: Option<Decimal>) -> String {
 
 pub fn payback_text(p: Option<Payback>) -> String {
     match p {
+        Some(Payback::Within(y)) if y.is_zero() => "never in deficit".to_string(),
         Some(Payback::Within(y)) => format!("{} yrs", round_half_up(y, 2)),
         Some(Payback::NotWithinHorizon) => "not within horizon".to_string(),
         Some(Payback::NoFlows) | None => "n/a".to_string(),
@@ -80,6 +81,7 @@ pub fn who_pays_table(sc: &ValidatedScenario, r: &Results) -> Table {
         "PV non-cashable",
         "PV transfers",
         "NPV",
+        "NPV cashable",
         "FROI",
         "payback",
         "cost share",
@@ -105,6 +107,7 @@ pub fn who_pays_table(sc: &ValidatedScenario, r: &Results) -> Table {
             right(format_gbp0(s.pv_non_cashable)),
             right(format_gbp0(s.pv_transfers)),
             right(format_gbp0(s.npv)),
+            right(format_gbp0(s.npv_cashable)),
             right(ratio(s.froi)),
             right(payback_text(s.payback)),
             right(pct(p.cost_share)),
@@ -120,6 +123,7 @@ pub fn who_pays_table(sc: &ValidatedScenario, r: &Results) -> Table {
         right(format_gbp0(s.pv_non_cashable)),
         right(format_gbp0(s.pv_transfers)),
         right(format_gbp0(s.npv)),
+        right(format_gbp0(s.npv_cashable)),
         right(ratio(s.froi)),
         right(payback_text(s.payback)),
         right("100%".into()),
