@@ -1,4 +1,5 @@
-//! `totalplace generate-sample`: rebuild the sample place's budget files.
+//! `totalplace generate-sample`: rebuild the sample place's budget files, or write a
+//! benchmark-size ledger with `--large-lines`.
 
 use std::path::PathBuf;
 
@@ -9,12 +10,51 @@ pub struct Args {
     /// Folder to write the budget files into.
     #[arg(long, default_value = "sample-data/kirkbridge")]
     pub out: PathBuf,
+    /// Instead of the sample place, write one benchmark ledger of this many lines into the
+    /// folder (large-ledger.csv, or .xlsx with --xlsx). Not for committing.
+    #[arg(long, value_name = "LINES")]
+    pub large_lines: Option<usize>,
+    /// Write the benchmark ledger as .xlsx rather than .csv.
+    #[arg(long, requires = "large_lines")]
+    pub xlsx: bool,
+    /// Seed for the benchmark ledger.
+    #[arg(long, default_value_t = 1, requires = "large_lines")]
+    pub seed: u64,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let written = crate::sample::write_sample_place(&args.out)?;
-    for p in written {
-        println!("wrote {}", crate::error::display_path(&p));
+    if let Some(lines) = args.large_lines {
+        std::fs::create_dir_all(&args.out)?;
+        let name = if args.xlsx {
+            "large-ledger.xlsx"
+        } else {
+            "large-ledger.csv"
+        };
+        let path = args.out.join(name);
+        let total = crate::sample::write_large_ledger(&path, lines, args.seed)?;
+        println!(
+            "wrote {} ({lines} lines, total {})",
+            crate::error::display_path(&path),
+            crate::money::plain(total)
+        );
+        println!(
+            "\n{}control_total = {{ value = \"{}\" }}",
+            crate::sample::large_ledger_source_toml(name),
+            crate::money::plain(total)
+        );
+        return Ok(());
     }
+    let written = crate::sample::build_sample_place(&args.out)?;
+    for f in written {
+        println!(
+            "wrote {} ({}: {} lines, total {} {})",
+            crate::error::display_path(&f.path),
+            f.agency,
+            f.lines,
+            f.total.normalize(),
+            f.units
+        );
+    }
+    println!("All figures are SYNTHETIC.");
     Ok(())
 }
