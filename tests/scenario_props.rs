@@ -1,0 +1,256 @@
+//! Property tests of the scenario arithmetic, over random parameter values (every parameter
+//! drawn within its allowed range, zeros included) for a scenario that uses every kind of
+//! flow and transfer:
+//! - transfers net to zero over all parties, every year (within 1e-20 pounds: each party's
+//!   yearly total is a sum of products that rust_decimal rounds at 28 significant digits when
+//!   random rates make them that long; with figures of ordinary length it is exact, as the
+//!   hand-worked cases assert);
+//! - system NPV equals the sum of the parties' NPVs, and B − C (tolerance 1e-12 pounds: each
+//!   party's PV is a sum of products rounded at 28 significant digits);
+//! - with the fair-share transfers, every party with benefits earns the system FROI
+//!   (relative tolerance 1e-18, because of the divisions in b_a and the FROI itself), on all
+//!   fiscal benefits and on cashable benefits.
+
+mod scenario_support;
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use scenario_support::TestPlace;
+use totalplace::scenario::{evaluate, load, Bound, ValidatedScenario};
+
+const ALL_KINDS: &str = r#"
+[scenario]
+id = "all-kinds"
+name = "Every flow and transfer kind"
+start_year = 2025
+horizon = 35
+
+[optimism_bias]
+costs = "0.15"
+
+[[external]]
+id = "centre"
+name = "Central payer"
+budget_control = "central"
+
+[[unit_cost]]
+id = "callout"
+name = "Call-out"
+value = 500
+unit = "call-out"
+price_year = "2024-25"
+role = "police"
+cashability = "0.2"
+source = "test"
+
+[[cost]]
+id = "team"
+agency = "council"
+kind = "revenue"
+amounts = [100000, 80000, 60000]
+
+[[cost]]
+id = "kit"
+agency = "icb"
+kind = "capital"
+amounts = [50000]
+
+[[cost]]
+id = "time"
+agency = "police"
+kind = "in-kind"
+from_year = 1
+amounts = [10000, 10000]
+optimism_bias = "0.4"
+
+[[outcome]]
+id = "a"
+name = "Outcome A"
+participants = 120
+intakes = 3
+engagement = "0.8"
+success = "0.4"
+deadweight = "0.2"
+lag = 1
+drop_off = "0.1"
+evidence_grade = 3
+
+[[outcome.flow]]
+id = "police"
+unit_cost = "callout"
+quantity = 4
+
+[[outcome.flow]]
+id = "benefits"
+unit_cost = "jsa-year"
+quantity = "0.5"
+
+[[outcome.flow]]
+id = "beds"
+unit_cost = "bed-day"
+quantity = 30
+step = 500
+cashability = 1
+
+[[outcome]]
+id = "b"
+name = "Outcome B"
+participants = 40
+engagement = "0.9"
+success = "0.5"
+deadweight = "0.1"
+lag = 2
+duration = 3
+evidence_grade = 5
+
+[[outcome.flow]]
+id = "beds"
+unit_cost = "bed-day"
+quantity = 5
+
+[[transfer]]
+id = "pool"
+kind = "pooled"
+from = "police"
+to = "council"
+amounts = [20000, 20000]
+
+[[transfer]]
+id = "pbr"
+kind = "pbr"
+from = "centre"
+to = "council"
+outcome = "a"
+amount = 4000
+attachment_share = "0.4"
+
+[[transfer]]
+id = "tariff"
+kind = "per-unit"
+from = "acute-trust"
+to = "icb"
+outcome = "b"
+flow = "beds"
+amount = 150
+
+[[transfer]]
+id = "share"
+kind = "gain-share"
+from = "icb"
+to = "acute-trust"
+share = "0.5"
+basis = "all"
+
+[[transfer]]
+id = "share-cash"
+kind = "gain-share"
+from = "dwp"
+to = "council"
+share = "0.25"
+"#;
+
+fn scenario() -> (TestPlace, ValidatedScenario) {
+    let place = TestPlace::new();
+    let sc = load(&place.scenario("all-kinds", ALL_KINDS)).unwrap();
+    (place, sc)
+}
+
+/// A value for a parameter within its bound, from a raw draw in 0..=10_000.
+fn draw(bound: Bound, raw: u32, default: Decimal) -> Decimal {
+    let frac = Decimal::new(i64::from(raw), 4); // 0.0000 ..= 1.0000
+    match bound {
+        Bound::Rate => frac,
+        // Scale money and quantities around their defaults: 0 .. 3 × default.
+        Bound::NonNegative => default * frac * Decimal::from(3),
+        Bound::Positive => (default * frac * Decimal::from(3)).max(Decimal::new(1, 2)),
+    }
+}
+
+fn close(a: Decimal, b: Decimal, tol: Decimal) -> bool {
+    (a - b).abs() <= tol
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn transfers_net_to_zero_npv_adds_up_fair_shares_equalise_froi(raws in prop::collection::vec(0u32..=10_000, 64)) {
+        let (_place, sc) = scenario();
+        prop_assume!(raws.len() >= sc.param_specs.len());
+        let mut params = sc.params();
+        for (i, spec) in sc.param_specs.iter().enumerate() {
+            let v = draw(spec.bound, raws[i], sc.defaults.values[i]);
+            sc.set(&mut params, &spec.path, v).unwrap();
+        }
+        let r = evaluate(&sc, &params);
+
+        // Transfers net to zero over all parties, each year.
+        for t in 0..sc.horizon {
+            let sum: Decimal = r.parties.iter().map(|p| p.yearly[t].transfers).sum();
+            prop_assert!(close(sum, Decimal::ZERO, Decimal::new(1, 20)), "year {}: {}", t, sum);
+        }
+        // System NPV = Σ party NPV, and = ΣB − ΣC.
+        let sum_npv: Decimal = r.parties.iter().map(|p| p.summary.npv).sum();
+        prop_assert_eq!(r.system.npv, sum_npv);
+        let tol = Decimal::new(1, 12);
+        prop_assert!(close(r.system.npv, r.system.pv_benefits - r.system.pv_costs, tol),
+            "NPV {} vs B - C {}", r.system.npv, r.system.pv_benefits - r.system.pv_costs);
+        prop_assert!(close(r.system.pv_transfers, Decimal::ZERO, tol));
+
+        // Fair shares equalise FROI, on both bases.
+        let rel = Decimal::new(1, 18);
+        for (froi, total_b, pick) in [
+            (r.system.froi, r.system.pv_benefits, 0usize),
+            (r.system.froi_cashable, r.system.pv_cashable, 1usize),
+        ] {
+            let Some(froi) = froi else { continue };
+            if total_b.is_zero() { continue; }
+            let mut fair_sum = Decimal::ZERO;
+            for p in &r.parties {
+                let (b, f) = if pick == 0 {
+                    (p.summary.pv_benefits, p.fair_share.unwrap())
+                } else {
+                    (p.summary.pv_cashable, p.fair_share_cashable.unwrap())
+                };
+                fair_sum += f;
+                let paid = p.summary.pv_costs + f;
+                if b.is_zero() {
+                    // No benefit: pays nothing once the fair share is applied.
+                    prop_assert!(close(paid, Decimal::ZERO, tol));
+                    continue;
+                }
+                let party_froi = b / paid;
+                prop_assert!(close(party_froi, froi, rel * froi.max(Decimal::ONE)),
+                    "{}: FROI {} vs system {}", p.id, party_froi, froi);
+            }
+            // The fair-share transfers themselves net to zero.
+            prop_assert!(close(fair_sum, Decimal::ZERO, tol));
+        }
+        // The wrong-pocket index lies in 0..1.
+        if let Some(w) = r.wrong_pocket {
+            prop_assert!(w >= Decimal::ZERO && w <= Decimal::ONE);
+        }
+    }
+}
+
+#[test]
+fn parameter_paths_cover_every_assumption() {
+    let (_place, sc) = scenario();
+    let paths: Vec<&str> = sc.param_specs.iter().map(|s| s.path.as_str()).collect();
+    assert!(paths.len() <= 64, "the property test draws 64 values");
+    for p in [
+        "optimism_bias.costs",
+        "optimism_bias.grade.3",
+        "cost.team.amounts.2",
+        "cost.time.optimism_bias",
+        "outcome.a.success",
+        "outcome.a.flow.beds.step",
+        "outcome.a.flow.police.cashability",
+        "unit_cost.bed-day.value",
+        "transfer.pbr.attachment_share",
+        "transfer.share.share",
+        "transfer.pool.amounts.1",
+    ] {
+        assert!(paths.contains(&p), "missing {p} in {paths:?}");
+    }
+}
