@@ -528,7 +528,7 @@ pub fn write_prisons(dir: &Path, seed: u64) -> Result<SampleFile> {
     let mut row = 4u32;
     let mut total = Decimal::ZERO;
     for (line, cat, desc, thousands) in lines {
-        let amount = dec(thousands + g.int(-25, 25), 3);
+        let amount = dec(thousands + g.int(-thousands / 20, thousands / 20), 3);
         ws.write_string(row, 0, *line).map_err(&e)?;
         ws.write_string(row, 1, *cat).map_err(&e)?;
         ws.write_string(row, 2, *desc).map_err(&e)?;
