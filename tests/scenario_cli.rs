@@ -195,7 +195,12 @@ fn run_prints_who_pays_who_gains_and_writes_files_for_every_sample() {
         }
         let id = n.trim_end_matches(".toml");
         let base = out.path().join("kirkbridge").join(id);
-        for f in ["summary.csv", "yearly.csv", "results.json"] {
+        for f in [
+            "summary.csv",
+            "yearly.csv",
+            "results.json",
+            "conventions.csv",
+        ] {
             assert!(base.join(f).is_file(), "{n}: {f} not written");
         }
         // Each sample shows its case's asymmetry: most of the benefit lands in another pocket.

@@ -254,3 +254,22 @@ fn parameter_paths_cover_every_assumption() {
         assert!(paths.contains(&p), "missing {p} in {paths:?}");
     }
 }
+
+/// `evaluate` is meant to be called once per Monte Carlo draw: report its cost (a debug
+/// build is far slower than release; this only guards against something pathological).
+#[test]
+fn evaluate_is_cheap_enough_to_call_repeatedly() {
+    let (_place, sc) = scenario();
+    let params = sc.params();
+    let n = 200;
+    let start = std::time::Instant::now();
+    let mut npv = Decimal::ZERO;
+    for _ in 0..n {
+        npv += evaluate(&sc, &params).system.npv;
+    }
+    let per = start.elapsed() / n;
+    eprintln!(
+        "evaluate: {per:?} per call (35 years, 7 parties, 4 flows, 5 transfers), npv sum {npv}"
+    );
+    assert!(per < std::time::Duration::from_millis(50), "{per:?}");
+}

@@ -1,6 +1,6 @@
 //! `totalplace run <scenario.toml> [--set PATH=VALUE]...`: evaluate one scenario, print who
-//! pays and who gains, and write `summary.csv`, `yearly.csv` and `results.json` to
-//! `<out>/<place>/<scenario>/`.
+//! pays and who gains, and write `summary.csv`, `yearly.csv`, `results.json` and
+//! `conventions.csv` to `<out>/<place>/<scenario>/`.
 
 use std::path::PathBuf;
 
@@ -45,6 +45,7 @@ pub fn run(args: Args) -> Result<()> {
         dir.join("results.json"),
         report::results_json(&sc, &params, &results),
     );
+    out.add(dir.join("conventions.csv"), report::conventions_csv(&sc));
     for p in out.commit()? {
         println!("wrote {}", display_path(&p));
     }

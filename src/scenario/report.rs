@@ -97,7 +97,7 @@ pub fn who_pays_table(sc: &ValidatedScenario, r: &Results) -> Table {
         if p.external {
             name.push_str(" (external)");
         }
-        if p.not_locally_cashable && !s.pv_cashable.is_zero() {
+        if p.not_locally_cashable && !s.pv_benefits.is_zero() {
             name.push_str("\n* not locally cashable");
         }
         t.add_row(vec![
@@ -167,6 +167,16 @@ pub fn headline(sc: &ValidatedScenario, r: &Results) -> String {
     ));
     out.push_str("fair-share transfer: sum C x b_a - C_a on all fiscal benefits (positive: should pay in); payback interpolated within the year; rounding half away from zero at presentation only");
     out
+}
+
+/// `conventions.csv`: every convention the figures follow, one per row, beside the CSVs.
+pub fn conventions_csv(sc: &ValidatedScenario) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["convention", "statement"]);
+    for (k, v) in conventions(sc) {
+        let _ = w.write_record([k, v]);
+    }
+    w.into_inner().unwrap_or_default()
 }
 
 /// `summary.csv`: one row per party and one for the system.
