@@ -368,3 +368,138 @@ fn case3_pbr_pooled_budget_gain_share_fair_share() {
     assert_eq!(dclg.cost_share, Some(Decimal::ZERO));
     assert_eq!(dclg.fair_share, Some(Decimal::ZERO));
 }
+
+/// Case 4 (North West London shape): yearly intakes with a limited duration, a stepped flow,
+/// the acute trust's tariff loss as a per-unit transfer, and gain-shares on the "all" basis,
+/// at a zero discount rate.
+const CASE4: &str = r#"
+[scenario]
+id = "case4"
+name = "Admissions avoided with a gain-share (hand-worked)"
+start_year = 2025
+horizon = 4
+
+[discount]
+schedule = "flat"
+rate = 0
+
+[[unit_cost]]
+id = "spell"
+name = "Emergency spell"
+value = 100
+unit = "spell"
+price_year = "2024-25"
+role = "acute-trust"
+cashability = "0.5"
+source = "test"
+
+[[cost]]
+id = "programme"
+agency = "icb"
+kind = "revenue"
+amounts = [1000, 1000, 1000, 1000]
+
+[[cost]]
+id = "case-conferences"
+agency = "council"
+kind = "in-kind"
+amounts = [200, 200, 200, 200]
+
+[[outcome]]
+id = "adm"
+name = "Admissions avoided"
+participants = 10
+intakes = 2
+engagement = 1
+success = "0.5"
+deadweight = "0.2"
+lag = 1
+duration = 2
+evidence_grade = 1
+
+[[outcome.flow]]
+id = "spells"
+unit_cost = "spell"
+quantity = 3
+step = 20
+
+[[transfer]]
+id = "tariff"
+kind = "per-unit"
+from = "acute-trust"
+to = "icb"
+outcome = "adm"
+flow = "spells"
+amount = 90
+
+[[transfer]]
+id = "share-acute"
+kind = "gain-share"
+from = "icb"
+to = "acute-trust"
+share = "0.5"
+basis = "all"
+
+[[transfer]]
+id = "share-council"
+kind = "gain-share"
+from = "icb"
+to = "council"
+share = "0.25"
+basis = "all"
+"#;
+
+#[test]
+fn case4_intakes_duration_per_unit_tariff_gain_share_all_basis() {
+    let place = TestPlace::new();
+    let sc = load(&place.scenario("case4", CASE4)).unwrap();
+    let r = evaluate(&sc, &sc.params());
+    let acute = party(&r, "acute-trust");
+    let icb = party(&r, "icb");
+    let council = party(&r, "council");
+
+    // Each intake: 10 × 1 × 0.5 × (1 − 0.2) = 4 achieving, for 2 years from intake + 1.
+    // Intake 0 → years 1, 2; intake 1 → years 2, 3. People: 4, 8, 4 in years 1-3.
+    // Spells (3 each, grade 1: no optimism bias): 12, 24, 12 → £1,200, £2,400, £1,200.
+    // Stepped by 20 spells, half of a step's cost cashable: year 1 floor(12/20) = 0 → nil;
+    // year 2 floor(24/20) = 1 → 20 × £100 × 0.5 = £1,000; year 3 nil.
+    let cash: Vec<Decimal> = acute.yearly.iter().map(|y| y.cashable).collect();
+    let non: Vec<Decimal> = acute.yearly.iter().map(|y| y.non_cashable).collect();
+    assert_eq!(cash, vec![dec!(0), dec!(0), dec!(1000), dec!(0)]);
+    assert_eq!(non, vec![dec!(0), dec!(1200), dec!(1400), dec!(1200)]);
+
+    // Tariff: £90 a spell from the acute trust to the ICB: 1,080; 2,160; 1,080.
+    // ICB net gain before gain-shares: −1,000; 1,080 − 1,000 = 80; 1,160; 80.
+    // Half to the acute trust: 0; 40; 580; 40. A quarter to the council: 0; 20; 290; 20.
+    let t = |p: &totalplace::scenario::engine::PartyResult| -> Vec<Decimal> {
+        p.yearly.iter().map(|y| y.transfers).collect()
+    };
+    assert_eq!(
+        t(acute),
+        vec![dec!(0), dec!(-1040), dec!(-1580), dec!(-1040)]
+    );
+    assert_eq!(t(icb), vec![dec!(0), dec!(1020), dec!(1290), dec!(1020)]);
+    assert_eq!(t(council), vec![dec!(0), dec!(20), dec!(290), dec!(20)]);
+
+    // Acute trust: benefits 4,800 (1,000 cashable) − transfers 3,660 → NPV 1,140, but
+    // cashable NPV 1,000 − 3,660 = −2,660: the income loss the case describes.
+    assert_eq!(acute.summary.npv, dec!(1140));
+    assert_eq!(acute.summary.npv_cashable, dec!(-2660));
+    // ICB: −4,000 + 3,330 = −670. Council: −800 + 330 = −470. System: 4,800 − 4,800 = 0.
+    assert_eq!(icb.summary.npv, dec!(-670));
+    assert_eq!(council.summary.npv, dec!(-470));
+    assert_eq!(r.system.npv, Decimal::ZERO);
+    assert_eq!(r.system.froi, Some(Decimal::ONE));
+
+    // System payback: cumulative −1,200; −1,200 (year 1 nets to 0); 0 at the end of year 2:
+    // 2 + 1,200/1,200 = 3.00 years from the start of year 0.
+    assert_eq!(payback(r.system.payback), dec!(3.00));
+    assert_eq!(icb.summary.payback, Some(Payback::NotWithinHorizon));
+
+    // W: costs ICB 5/6, council 1/6; benefits all at the acute trust: W = ½(1 + 5/6 + 1/6) = 1.
+    // Fair shares: acute +4,800, ICB −4,000, council −800.
+    assert_eq!(r.wrong_pocket, Some(Decimal::ONE));
+    assert_eq!(p(acute.fair_share.unwrap()), dec!(4800.00));
+    assert_eq!(p(icb.fair_share.unwrap()), dec!(-4000.00));
+    assert_eq!(p(council.fair_share.unwrap()), dec!(-800.00));
+}
