@@ -183,7 +183,8 @@ fn run_prints_who_pays_who_gains_and_writes_files_for_every_sample() {
         );
         assert_eq!(code, 0, "{n}: {stderr}");
         for want in [
-            "party",
+            "who pays / who gains",
+            "asymmetry",
             "PV costs",
             "NPV cashable",
             "fair-share transfer",

@@ -35,7 +35,8 @@ pub fn run(args: Args) -> Result<()> {
         return Ok(());
     }
     let results = evaluate(&sc, &params);
-    println!("{}", report::who_pays_table(&sc, &results));
+    println!("{}", report::who_pays_table(&results));
+    println!("{}", report::fair_share_table(&results));
     println!("{}", report::headline(&sc, &results));
     let mut out = OutputSet::new();
     let dir = args.common.out.join(&sc.place_id).join(&sc.id);

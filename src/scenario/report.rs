@@ -71,37 +71,24 @@ fn right(s: String) -> Cell {
 }
 
 /// The who-pays-who-gains table: one row per party with any flow, then the system.
-pub fn who_pays_table(sc: &ValidatedScenario, r: &Results) -> Table {
+pub fn who_pays_table(r: &Results) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_header(vec![
-        "party",
+        "who pays / who gains",
         "PV costs",
-        "PV cashable",
-        "PV non-cashable",
+        "PV cashable savings",
+        "PV non-cashable avoidance",
         "PV transfers",
         "NPV",
         "NPV cashable",
         "FROI",
         "payback",
-        "cost share",
-        "benefit share",
-        "fair-share transfer",
     ]);
-    for p in &r.parties {
+    for p in active(r) {
         let s = &p.summary;
-        if matches!(s.payback, Some(Payback::NoFlows)) {
-            continue;
-        }
-        let mut name = p.id.clone();
-        if p.external {
-            name.push_str(" (external)");
-        }
-        if p.not_locally_cashable && !s.pv_benefits.is_zero() {
-            name.push_str("\n* not locally cashable");
-        }
         t.add_row(vec![
-            Cell::new(name),
+            Cell::new(party_label(p)),
             right(format_gbp0(s.pv_costs)),
             right(format_gbp0(s.pv_cashable)),
             right(format_gbp0(s.pv_non_cashable)),
@@ -110,9 +97,6 @@ pub fn who_pays_table(sc: &ValidatedScenario, r: &Results) -> Table {
             right(format_gbp0(s.npv_cashable)),
             right(ratio(s.froi)),
             right(payback_text(s.payback)),
-            right(pct(p.cost_share)),
-            right(pct(p.benefit_share)),
-            right(money_or_dash(p.fair_share)),
         ]);
     }
     let s = &r.system;
@@ -126,12 +110,62 @@ pub fn who_pays_table(sc: &ValidatedScenario, r: &Results) -> Table {
         right(format_gbp0(s.npv_cashable)),
         right(ratio(s.froi)),
         right(payback_text(s.payback)),
-        right("100%".into()),
-        right("100%".into()),
-        right("-".into()),
     ]);
-    let _ = sc;
     t
+}
+
+/// Asymmetry and fair shares: each party's cost and benefit shares, and the transfers that
+/// would give it the system FROI on each basis, beside the scenario's own net transfers.
+pub fn fair_share_table(r: &Results) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "asymmetry",
+        "cost share",
+        "benefit share",
+        "cashable share",
+        "fair-share transfer (all fiscal)",
+        "fair-share transfer (cashable)",
+        "paid out under the scenario (PV)",
+    ]);
+    for p in active(r) {
+        t.add_row(vec![
+            Cell::new(party_label(p)),
+            right(pct(p.cost_share)),
+            right(pct(p.benefit_share)),
+            right(pct(p.cashable_share)),
+            right(money_or_dash(p.fair_share)),
+            right(money_or_dash(p.fair_share_cashable)),
+            right(format_gbp0(-p.summary.pv_transfers)),
+        ]);
+    }
+    t.add_row(vec![
+        Cell::new("wrong-pocket index W"),
+        Cell::new(""),
+        right(ratio(r.wrong_pocket)),
+        right(ratio(r.wrong_pocket_cashable)),
+        Cell::new(""),
+        Cell::new(""),
+        Cell::new(""),
+    ]);
+    t
+}
+
+fn active(r: &Results) -> impl Iterator<Item = &super::engine::PartyResult> {
+    r.parties
+        .iter()
+        .filter(|p| !matches!(p.summary.payback, Some(Payback::NoFlows)))
+}
+
+fn party_label(p: &super::engine::PartyResult) -> String {
+    let mut name = p.id.clone();
+    if p.external {
+        name.push_str(" (external)");
+    }
+    if p.not_locally_cashable && !p.summary.pv_benefits.is_zero() {
+        name.push_str("\n* not locally cashable");
+    }
+    name
 }
 
 /// Headline lines printed under the table.
@@ -165,7 +199,8 @@ pub fn headline(sc: &ValidatedScenario, r: &Results) -> String {
         format_gbp0(r.pv_locally_cashable),
         format_gbp0(s.pv_cashable)
     ));
-    out.push_str("fair-share transfer: sum C x b_a - C_a on all fiscal benefits (positive: should pay in); payback interpolated within the year; rounding half away from zero at presentation only");
+    out.push_str("fair-share transfer = sum C x b_a - C_a (positive: should pay in), shown beside what each party pays out under the scenario's own transfers; W = 1/2 sum |b_a - c_a|\n");
+    out.push_str("payback: years from the start of year 0, interpolated within the year; money PV in the price base, rounded half away from zero at presentation only; * central budget: savings real but not locally cashable");
     out
 }
 
