@@ -8,6 +8,7 @@ pub mod cli;
 pub mod error;
 pub mod ingest;
 pub mod ledger;
+pub mod mapping;
 pub mod model;
 pub mod money;
 pub mod output;

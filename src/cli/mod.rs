@@ -6,6 +6,7 @@ mod common;
 mod compare;
 mod generate;
 mod ingest;
+mod map;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +32,8 @@ pub enum Command {
     Ingest(ingest::Args),
     /// Rebuild the synthetic sample place's budget files (or a large benchmark variant).
     GenerateSample(generate::Args),
+    /// Map every ledger line to a cohort and transition point (models/<place>/mapping.toml).
+    Map(map::Args),
     /// Run a scenario: who pays and who gains, by agency and year (CSV + JSON written).
     Run(run::Args),
     /// Compare scenarios side by side: NPV, FROI, payback, wrong-pocket index, each agency's NPV.
@@ -43,6 +46,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::GenerateSample(a) => generate::run(a),
+        Command::Map(a) => map::run(a),
         Command::Run(a) => run::run(a),
         Command::Compare(a) => compare::run(a),
     };

@@ -1,0 +1,725 @@
+//! The mapping engine: rules compiled once against the ledger's string table, two passes over
+//! the lines (match, then allocate), no allocation per line.
+//!
+//! Pass 1 finds, for each line, the set of rules that apply (the highest-priority matches; see
+//! the module docs) and interns that set as a "combination" id, summing each rule's pool of
+//! lines. Bottom-up targets then get their ratio (unit cost × count ÷ pool) and every
+//! combination's shares are checked once (not per line) not to exceed 100%. Pass 2 splits each
+//! matched line with [`alloc::split`] and adds the parts to per-agency totals held as integers
+//! at one common scale.
+
+use std::collections::HashMap;
+
+use lasso::{Key, Rodeo};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::alloc::{self, ONE};
+use super::{Basis, Mapping, Test};
+use crate::error::{Error, Location, Result};
+use crate::ledger::{Field, Ledger, LedgerLine};
+use crate::model::Place;
+use crate::money;
+
+/// `SpendMap::combo_of`-style marker for a line no rule took.
+pub const UNMATCHED: u32 = u32::MAX;
+
+/// How many of the largest unmatched lines are kept.
+const LARGEST: usize = 25;
+
+/// One target of one rule, in the flat list [`SpendMap::targets`].
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct TargetRef {
+    pub rule: usize,
+    /// Index into the rule's `targets`.
+    pub target: usize,
+    pub cohort: usize,
+    pub transition: Option<usize>,
+}
+
+/// Per-agency reconciliation: `mapped + remainder + out_of_scope + unmatched = ingested`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AgencySummary {
+    pub lines: u64,
+    pub ingested: Decimal,
+    /// Allocated to a cohort.
+    pub mapped: Decimal,
+    /// The part of lines taken by rules that their targets did not allocate.
+    pub remainder: Decimal,
+    /// Lines taken by `out_of_scope` rules.
+    pub out_of_scope: Decimal,
+    /// Lines no rule took.
+    pub unmatched: Decimal,
+    pub unmatched_lines: u64,
+}
+
+impl AgencySummary {
+    /// Everything not allocated to a cohort: remainder + out of scope + unmatched.
+    pub fn not_cohort_specific(&self) -> Decimal {
+        self.remainder + self.out_of_scope + self.unmatched
+    }
+    /// Mapped ÷ ingested, as a percentage (none when nothing was ingested).
+    pub fn coverage_pct(&self) -> Option<Decimal> {
+        (!self.ingested.is_zero()).then(|| self.mapped / self.ingested * Decimal::ONE_HUNDRED)
+    }
+}
+
+/// What one rule took.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RuleSummary {
+    /// Lines the rule applied to (a line taken by two rules of equal priority counts for both).
+    pub lines: u64,
+    /// Sum of those lines.
+    pub amount: Decimal,
+    /// Allocated to the rule's targets.
+    pub mapped: Decimal,
+    /// Per target, in the rule's order.
+    pub by_target: Vec<Decimal>,
+    /// Per target: the ratio applied (fraction of one, at 18 decimal places).
+    pub ratios: Vec<Decimal>,
+}
+
+/// The spend map of a place.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpendMap {
+    /// Decimal places of the integer arithmetic (2, or more if a line has sub-penny digits).
+    pub scale: u32,
+    pub lines: usize,
+    /// Every target of every rule, flattened.
+    pub targets: Vec<TargetRef>,
+    /// `amounts[agency * targets.len() + t]`: what agency put into target `t`.
+    pub amounts: Vec<Decimal>,
+    /// Unallocated parts of taken lines, by agency and set of rules: (agency, rules, out of
+    /// scope?, amount). Non-zero entries only.
+    pub remainders: Vec<(usize, Vec<usize>, bool, Decimal)>,
+    pub agencies: Vec<AgencySummary>,
+    pub rules: Vec<RuleSummary>,
+    /// Indices into the ledger of the largest lines no rule took, largest first (by size).
+    pub largest_unmatched: Vec<usize>,
+    pub warnings: Vec<String>,
+}
+
+impl SpendMap {
+    pub fn amount(&self, agency: usize, target: usize) -> Decimal {
+        self.amounts[agency * self.targets.len() + target]
+    }
+    fn sum_where(&self, f: impl Fn(usize, &TargetRef) -> bool) -> Decimal {
+        let nt = self.targets.len();
+        let mut s = Decimal::ZERO;
+        for a in 0..self.agencies.len() {
+            for (t, tr) in self.targets.iter().enumerate() {
+                if f(a, tr) {
+                    s += self.amounts[a * nt + t];
+                }
+            }
+        }
+        s
+    }
+    /// What an agency spends on a cohort (all transitions, and none).
+    pub fn agency_cohort(&self, agency: usize, cohort: usize) -> Decimal {
+        self.sum_where(|a, t| a == agency && t.cohort == cohort)
+    }
+    pub fn cohort_total(&self, cohort: usize) -> Decimal {
+        self.sum_where(|_, t| t.cohort == cohort)
+    }
+    /// Spend at a transition point (`None`: the cohort's spend not tied to a transition).
+    pub fn agency_transition(
+        &self,
+        agency: usize,
+        cohort: usize,
+        transition: Option<usize>,
+    ) -> Decimal {
+        self.sum_where(|a, t| a == agency && t.cohort == cohort && t.transition == transition)
+    }
+    pub fn transition_total(&self, cohort: usize, transition: Option<usize>) -> Decimal {
+        self.sum_where(|_, t| t.cohort == cohort && t.transition == transition)
+    }
+    pub fn total_ingested(&self) -> Decimal {
+        self.agencies.iter().map(|a| a.ingested).sum()
+    }
+    pub fn total_mapped(&self) -> Decimal {
+        self.agencies.iter().map(|a| a.mapped).sum()
+    }
+}
+
+/// A compiled condition on a string field.
+enum CTest {
+    Exact(usize),
+    List(Vec<usize>),
+    Cached(usize),
+}
+
+struct CCond {
+    field: Field,
+    test: CTest,
+}
+
+/// A prefix or regex test evaluated at most once per distinct string: two bitsets over the
+/// symbol ids (known, result).
+struct Cache {
+    test: Test,
+    known: Vec<u64>,
+    value: Vec<u64>,
+}
+
+impl Cache {
+    #[inline]
+    fn get(&mut self, id: usize, strings: &Rodeo, sym: lasso::Spur) -> bool {
+        let (w, b) = (id >> 6, 1u64 << (id & 63));
+        if self.known[w] & b != 0 {
+            return self.value[w] & b != 0;
+        }
+        let hit = self.test.is_match(strings.resolve(&sym));
+        self.known[w] |= b;
+        if hit {
+            self.value[w] |= b;
+        }
+        hit
+    }
+}
+
+struct Compiled {
+    /// Per agency: the rules that can apply, by priority (highest first) then file order.
+    by_agency: Vec<Vec<u32>>,
+    conds: Vec<Vec<CCond>>,
+    priority: Vec<i64>,
+    caches: Vec<Cache>,
+}
+
+fn compile(place: &Place, mapping: &Mapping, strings: &Rodeo) -> Compiled {
+    let nsym = strings.len() + 1;
+    let words = nsym.div_ceil(64);
+    let mut caches: Vec<Cache> = Vec::new();
+    let mut cache_ids: HashMap<String, usize> = HashMap::new();
+    let mut conds = Vec::with_capacity(mapping.rules.len());
+    let mut possible = Vec::with_capacity(mapping.rules.len());
+    for rule in &mapping.rules {
+        let mut cs = Vec::new();
+        let mut can_match = true;
+        for c in &rule.conditions {
+            if c.field == Field::Agency {
+                continue;
+            }
+            let test = match &c.test {
+                Test::Exact(vals) => {
+                    let mut ids: Vec<usize> = vals
+                        .iter()
+                        .filter_map(|v| strings.get(v.as_str()))
+                        .map(|s| s.into_usize())
+                        .collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    match ids.len() {
+                        0 => {
+                            can_match = false;
+                            continue;
+                        }
+                        1 => CTest::Exact(ids[0]),
+                        _ => CTest::List(ids),
+                    }
+                }
+                t => {
+                    let key = match t {
+                        Test::Prefix(p) => format!("p\0{}", p.join("\0")),
+                        Test::Regex(r) => format!("r\0{}", r.as_str()),
+                        Test::Exact(_) => unreachable!(),
+                    };
+                    let k = *cache_ids.entry(key).or_insert_with(|| {
+                        caches.push(Cache {
+                            test: t.clone(),
+                            known: vec![0; words],
+                            value: vec![0; words],
+                        });
+                        caches.len() - 1
+                    });
+                    CTest::Cached(k)
+                }
+            };
+            cs.push(CCond {
+                field: c.field,
+                test,
+            });
+        }
+        conds.push(cs);
+        possible.push(can_match);
+    }
+    let mut order: Vec<u32> = (0..mapping.rules.len() as u32).collect();
+    order.sort_by_key(|&r| std::cmp::Reverse(mapping.rules[r as usize].priority));
+    let by_agency = place
+        .agencies
+        .iter()
+        .map(|a| {
+            order
+                .iter()
+                .copied()
+                .filter(|&r| {
+                    let rule = &mapping.rules[r as usize];
+                    possible[r as usize] && rule.agency_test().is_none_or(|t| t.is_match(&a.id))
+                })
+                .collect()
+        })
+        .collect();
+    Compiled {
+        by_agency,
+        conds,
+        priority: mapping.rules.iter().map(|r| r.priority).collect(),
+        caches,
+    }
+}
+
+#[inline]
+fn field_sym(line: &LedgerLine, f: Field) -> lasso::Spur {
+    match f {
+        Field::CostCentre => line.cost_centre,
+        Field::Account => line.account,
+        Field::Service => line.service,
+        Field::Description => line.description,
+        Field::Agency => unreachable!("agency conditions are compiled into by_agency"),
+    }
+}
+
+impl Compiled {
+    /// The rules that apply to a line, into `found` (cleared first).
+    #[inline]
+    fn matching(&mut self, line: &LedgerLine, strings: &Rodeo, found: &mut Vec<u32>) {
+        found.clear();
+        let Some(cands) = self.by_agency.get(line.agency as usize) else {
+            return;
+        };
+        let mut level: Option<i64> = None;
+        'rules: for &r in cands {
+            let p = self.priority[r as usize];
+            if level.is_some_and(|l| l != p) {
+                break;
+            }
+            for c in &self.conds[r as usize] {
+                let sym = field_sym(line, c.field);
+                let id = sym.into_usize();
+                let ok = match &c.test {
+                    CTest::Exact(s) => id == *s,
+                    CTest::List(v) => {
+                        if v.len() <= 8 {
+                            v.contains(&id)
+                        } else {
+                            v.binary_search(&id).is_ok()
+                        }
+                    }
+                    CTest::Cached(k) => self.caches[*k].get(id, strings, sym),
+                };
+                if !ok {
+                    continue 'rules;
+                }
+            }
+            level = Some(p);
+            found.push(r);
+        }
+    }
+}
+
+/// A set of rules that apply together to some lines.
+struct Combo {
+    rules: Vec<u32>,
+    lines: u64,
+    first_line: usize,
+    /// Flat target indices and their shares (fractions of `alloc::ONE`).
+    targets: Vec<usize>,
+    shares: Vec<u64>,
+    out_of_scope: bool,
+}
+
+/// 10^k for k in 0..=38.
+const POW10: [i128; 39] = {
+    let mut t = [1i128; 39];
+    let mut k = 1;
+    while k < 39 {
+        t[k] = t[k - 1] * 10;
+        k += 1;
+    }
+    t
+};
+
+fn pow10(k: u32) -> i128 {
+    POW10[k as usize]
+}
+
+/// A line's amount as integer units at `scale` (≥ the amount's own scale).
+#[inline]
+fn units_at(d: Decimal, scale: u32) -> Option<i128> {
+    let m = d.mantissa();
+    if scale == d.scale() {
+        Some(m)
+    } else {
+        m.checked_mul(POW10[(scale - d.scale()) as usize])
+    }
+}
+
+fn line_loc(place: &Place, line: &LedgerLine) -> Location {
+    let s = &place.sources[line.source as usize];
+    Location {
+        file: s.display.clone(),
+        sheet: s.sheet.clone(),
+        row: Some(line.row),
+        col: None,
+    }
+}
+
+fn to_decimal(units: i128, scale: u32) -> Decimal {
+    Decimal::from_i128_with_scale(units, scale).normalize()
+}
+
+/// Fixed-point share (fraction of [`ONE`]) from a fraction of one.
+fn fixed(frac: Decimal) -> u64 {
+    let scaled = money::round_half_up(frac * Decimal::from(ONE), 0);
+    u64::try_from(scaled.mantissa() / pow10(scaled.scale()))
+        .unwrap_or(ONE)
+        .min(ONE)
+}
+
+/// Map every ledger line: the spend map, or every problem found (bottom-up totals exceeding
+/// their lines, lines whose rules' shares exceed 100%), each naming the mapping file and rules.
+pub fn map_ledger(place: &Place, mapping: &Mapping, ledger: &Ledger) -> Result<SpendMap> {
+    let nrules = mapping.rules.len();
+    let nag = place.agencies.len();
+    let strings = &ledger.strings;
+    let mut compiled = compile(place, mapping, strings);
+
+    // Flat target list.
+    let mut targets = Vec::new();
+    let mut first_target = Vec::with_capacity(nrules);
+    for (r, rule) in mapping.rules.iter().enumerate() {
+        first_target.push(targets.len());
+        for (j, t) in rule.targets.iter().enumerate() {
+            targets.push(TargetRef {
+                rule: r,
+                target: j,
+                cohort: t.cohort,
+                transition: t.transition,
+            });
+        }
+    }
+    let nt = targets.len();
+
+    // Pass 0: the common scale.
+    let scale = ledger
+        .lines
+        .iter()
+        .map(|l| l.amount.scale())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    let too_big = |l: &LedgerLine| {
+        Error::input(
+            line_loc(place, l),
+            format!("amount {} has too many digits to map exactly", l.amount),
+        )
+    };
+
+    // Pass 1: which rules apply to each line.
+    let mut combos: Vec<Combo> = (0..nrules)
+        .map(|r| Combo {
+            rules: vec![r as u32],
+            lines: 0,
+            first_line: 0,
+            targets: Vec::new(),
+            shares: Vec::new(),
+            out_of_scope: false,
+        })
+        .collect();
+    let mut combo_ids: HashMap<Vec<u32>, u32> = HashMap::new();
+    let mut combo_of: Vec<u32> = Vec::with_capacity(ledger.lines.len());
+    let mut pool = vec![0i128; nrules];
+    let mut agencies = vec![AgencySummary::default(); nag];
+    let mut ingested = vec![0i128; nag];
+    let mut found: Vec<u32> = Vec::with_capacity(16);
+    for (i, line) in ledger.lines.iter().enumerate() {
+        compiled.matching(line, strings, &mut found);
+        let c = match found.len() {
+            0 => UNMATCHED,
+            1 => found[0],
+            _ => match combo_ids.get(found.as_slice()) {
+                Some(&c) => c,
+                None => {
+                    let c = combos.len() as u32;
+                    combos.push(Combo {
+                        rules: found.clone(),
+                        lines: 0,
+                        first_line: i,
+                        targets: Vec::new(),
+                        shares: Vec::new(),
+                        out_of_scope: false,
+                    });
+                    combo_ids.insert(found.clone(), c);
+                    c
+                }
+            },
+        };
+        if c != UNMATCHED {
+            let u = units_at(line.amount, scale).ok_or_else(|| too_big(line))?;
+            let combo = &mut combos[c as usize];
+            if combo.lines == 0 {
+                combo.first_line = i;
+            }
+            combo.lines += 1;
+            for &r in &found {
+                pool[r as usize] += u;
+            }
+        }
+        combo_of.push(c);
+    }
+
+    // Ratios per target, then per combination; check them once.
+    let mut errors = Vec::new();
+    let mut ratio = vec![0u64; nt];
+    let mut rules_out = vec![RuleSummary::default(); nrules];
+    for (r, rule) in mapping.rules.iter().enumerate() {
+        let taken = to_decimal(pool[r], scale);
+        rules_out[r].amount = taken;
+        for (j, t) in rule.targets.iter().enumerate() {
+            let k = first_target[r] + j;
+            ratio[k] = match &t.basis {
+                Basis::Whole => ONE,
+                Basis::Share(p) => fixed(*p / Decimal::ONE_HUNDRED),
+                Basis::Driver(d) => fixed(mapping.drivers[*d].ratio()),
+                Basis::BottomUp {
+                    unit_cost, count, ..
+                } => {
+                    let want = *unit_cost * *count;
+                    if want > taken || (taken <= Decimal::ZERO && want > Decimal::ZERO) {
+                        errors.push(Error::model(
+                            &mapping.file,
+                            format!("{}.target[{j}]", mapping.rule_key(r)),
+                            format!(
+                                "bottom-up {} × {} = {} exceeds the {} of lines this rule takes ({} lines); \
+                                 lower the count or unit cost, or widen the match",
+                                count.normalize(),
+                                money::format_gbp(*unit_cost),
+                                money::format_gbp(want),
+                                money::format_gbp(taken),
+                                combos[r].lines
+                                    + combos[nrules..]
+                                        .iter()
+                                        .filter(|c| c.rules.contains(&(r as u32)))
+                                        .map(|c| c.lines)
+                                        .sum::<u64>(),
+                            ),
+                        ));
+                        0
+                    } else if want.is_zero() {
+                        0
+                    } else {
+                        fixed(want / taken)
+                    }
+                }
+            };
+            rules_out[r]
+                .ratios
+                .push(Decimal::from_i128_with_scale(i128::from(ratio[k]), 18).normalize());
+        }
+    }
+    for combo in combos.iter_mut() {
+        let mut sum: u128 = 0;
+        let oos: Vec<bool> = combo
+            .rules
+            .iter()
+            .map(|&r| mapping.rules[r as usize].out_of_scope)
+            .collect();
+        combo.out_of_scope = oos.iter().all(|b| *b);
+        for &r in &combo.rules {
+            let r = r as usize;
+            for j in 0..mapping.rules[r].targets.len() {
+                let k = first_target[r] + j;
+                combo.targets.push(k);
+                combo.shares.push(ratio[k]);
+                sum += u128::from(ratio[k]);
+            }
+        }
+        if combo.lines == 0 || combo.rules.len() < 2 && sum <= u128::from(ONE) {
+            continue;
+        }
+        let names = || {
+            combo
+                .rules
+                .iter()
+                .map(|&r| format!("\"{}\"", mapping.rules[r as usize].id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let key = || {
+            combo
+                .rules
+                .iter()
+                .map(|&r| mapping.rule_key(r as usize))
+                .collect::<Vec<_>>()
+                .join(" + ")
+        };
+        let example = &ledger.lines[combo.first_line];
+        if sum > u128::from(ONE) {
+            let pct = Decimal::from_i128_with_scale(sum as i128, 16).normalize();
+            errors.push(Error::model(
+                &mapping.file,
+                key(),
+                format!(
+                    "rules {} all apply (priority {}) to {} line(s), e.g. {}, and their targets add up to {}% of each line, more than 100%; \
+                     give one rule a higher priority, narrow a match, or lower the shares",
+                    names(),
+                    mapping.rules[combo.rules[0] as usize].priority,
+                    combo.lines,
+                    line_loc(place, example),
+                    pct
+                ),
+            ));
+        } else if !combo.out_of_scope && oos.iter().any(|b| *b) {
+            errors.push(Error::model(
+                &mapping.file,
+                key(),
+                format!(
+                    "rules {} apply at the same priority to {} line(s), e.g. {}, but some are out of scope and some map to cohorts; \
+                     give one a higher priority",
+                    names(),
+                    combo.lines,
+                    line_loc(place, example)
+                ),
+            ));
+        }
+    }
+    Error::from_list(errors)?;
+
+    // Pass 2: split the lines.
+    let ncombo = combos.len();
+    let mut amounts = vec![0i128; nag * nt];
+    let mut rest = vec![0i128; nag * ncombo];
+    let mut unmatched = vec![0i128; nag];
+    let mut unmatched_lines = vec![0u64; nag];
+    let mut line_count = vec![0u64; nag];
+    let mut largest: Vec<(u128, usize)> = Vec::with_capacity(LARGEST + 1);
+    let width = combos.iter().map(|c| c.shares.len()).max().unwrap_or(0) + 1;
+    let mut out = vec![0i128; width];
+    let mut rem = vec![0u64; width];
+    for (i, (line, &c)) in ledger.lines.iter().zip(&combo_of).enumerate() {
+        let a = line.agency as usize;
+        if a >= nag {
+            continue;
+        }
+        let own = line.amount.scale().max(2);
+        let up = POW10[(scale - own) as usize];
+        let u = units_at(line.amount, own).ok_or_else(|| too_big(line))?;
+        let u_s = if up == 1 {
+            u
+        } else {
+            u.checked_mul(up).ok_or_else(|| too_big(line))?
+        };
+        ingested[a] += u_s;
+        line_count[a] += 1;
+        if c == UNMATCHED {
+            unmatched[a] += u_s;
+            unmatched_lines[a] += 1;
+            let size = u_s.unsigned_abs();
+            if largest.len() < LARGEST || size > largest[largest.len() - 1].0 {
+                let pos = largest.partition_point(|&(s, _)| s >= size);
+                largest.insert(pos, (size, i));
+                largest.truncate(LARGEST);
+            }
+            continue;
+        }
+        if u == 0 {
+            continue;
+        }
+        let combo = &combos[c as usize];
+        let n = combo.shares.len();
+        if n == 0 {
+            rest[a * ncombo + c as usize] += u_s;
+            continue;
+        }
+        if n == 1 && combo.shares[0] == ONE {
+            amounts[a * nt + combo.targets[0]] += u_s;
+            continue;
+        }
+        alloc::split(u, &combo.shares, &mut out[..=n], &mut rem[..=n]);
+        for (k, &t) in combo.targets.iter().enumerate() {
+            amounts[a * nt + t] += out[k] * up;
+        }
+        rest[a * ncombo + c as usize] += out[n] * up;
+    }
+
+    // Totals.
+    let amounts_dec: Vec<Decimal> = amounts.iter().map(|&u| to_decimal(u, scale)).collect();
+    for (a, ag) in agencies.iter_mut().enumerate() {
+        ag.lines = line_count[a];
+        ag.ingested = to_decimal(ingested[a], scale);
+        ag.mapped = to_decimal(amounts[a * nt..(a + 1) * nt].iter().sum(), scale);
+        ag.unmatched = to_decimal(unmatched[a], scale);
+        ag.unmatched_lines = unmatched_lines[a];
+        let (mut rem_u, mut oos_u) = (0i128, 0i128);
+        for (c, combo) in combos.iter().enumerate() {
+            if combo.out_of_scope {
+                oos_u += rest[a * ncombo + c];
+            } else {
+                rem_u += rest[a * ncombo + c];
+            }
+        }
+        ag.remainder = to_decimal(rem_u, scale);
+        ag.out_of_scope = to_decimal(oos_u, scale);
+    }
+    let mut remainders = Vec::new();
+    for a in 0..nag {
+        for (c, combo) in combos.iter().enumerate() {
+            let v = rest[a * ncombo + c];
+            if v != 0 {
+                remainders.push((
+                    a,
+                    combo.rules.iter().map(|&r| r as usize).collect(),
+                    combo.out_of_scope,
+                    to_decimal(v, scale),
+                ));
+            }
+        }
+    }
+    for (r, rs) in rules_out.iter_mut().enumerate() {
+        rs.lines = combos
+            .iter()
+            .filter(|c| c.rules.contains(&(r as u32)))
+            .map(|c| c.lines)
+            .sum();
+        for j in 0..mapping.rules[r].targets.len() {
+            let k = first_target[r] + j;
+            let v: i128 = (0..nag).map(|a| amounts[a * nt + k]).sum();
+            rs.by_target.push(to_decimal(v, scale));
+        }
+        rs.mapped = rs.by_target.iter().copied().sum();
+    }
+
+    let mut warnings = Vec::new();
+    for (r, rs) in rules_out.iter().enumerate() {
+        if rs.lines == 0 {
+            warnings.push(format!(
+                "{}: rule \"{}\" took no lines (nothing matched, or a higher-priority rule took every match)",
+                mapping.file, mapping.rules[r].id
+            ));
+        }
+    }
+    for (d, drv) in mapping.drivers.iter().enumerate() {
+        let used = mapping
+            .rules
+            .iter()
+            .flat_map(|r| &r.targets)
+            .any(|t| matches!(t.basis, Basis::Driver(x) if x == d));
+        if !used {
+            warnings.push(format!(
+                "{}: driver \"{}\" is declared but no target uses it",
+                mapping.file, drv.id
+            ));
+        }
+    }
+
+    Ok(SpendMap {
+        scale,
+        lines: ledger.lines.len(),
+        targets,
+        amounts: amounts_dec,
+        remainders,
+        agencies,
+        rules: rules_out,
+        largest_unmatched: largest.into_iter().map(|(_, i)| i).collect(),
+        warnings,
+    })
+}
