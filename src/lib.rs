@@ -4,6 +4,7 @@
 //! → mapping → scenarios → simulation → reports. Each step is a function over typed data that a
 //! test can call without the CLI.
 
+pub mod charts;
 pub mod cli;
 pub mod error;
 pub mod ingest;
