@@ -75,7 +75,8 @@ const DESCRIPTIONS: [&str; 24] = [
 /// About 200 cost centres, 60 accounts, 30 services; descriptions mostly repeat, about 1 in 20
 /// is unique (an invoice reference). Amounts are pounds and pence; in CSV some are written as
 /// `£1,234.56` and negatives (about 1 in 25, credits) sometimes as `(1,234.56)`.
-/// Returns the exact total of the Amount column.
+/// Returns the exact total of the Amount column. The same `seed` gives the same lines in
+/// both formats.
 pub fn write_large_ledger(path: &Path, lines: usize, seed: u64) -> Result<Decimal> {
     let mut g = Gen::new(seed);
     let cost_centres: Vec<String> = (0..200).map(|i| format!("CC{:04}", 1000 + i * 7)).collect();
@@ -134,10 +135,13 @@ pub fn write_large_ledger(path: &Path, lines: usize, seed: u64) -> Result<Decima
         let io = |e: csv::Error| Error::io(path, e);
         w.write_record(HEADER).map_err(io)?;
         let mut invoice = String::new();
+        // A second generator picks how each amount is written, so the CSV and the xlsx
+        // written with the same seed hold the same lines.
+        let mut style = Gen::new(seed ^ 0x0053_5459_4C45);
         for i in 0..lines {
             let (cc, acc, svc, unique, desc, pence) = next(&mut g);
             let amount = dec(pence, 2);
-            let text = match g.int(0, 9) {
+            let text = match style.int(0, 9) {
                 0..=5 => format!("{amount:.2}"),
                 6..=7 => {
                     let sign = if pence < 0 { "-" } else { "" };

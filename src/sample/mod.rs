@@ -495,6 +495,7 @@ mod place_tests {
 
     #[test]
     fn large_ledger_csv_and_xlsx_ingest_to_the_returned_total() {
+        let mut totals = Vec::new();
         for name in ["large-ledger.csv", "large-ledger.xlsx"] {
             let dir = tempfile::tempdir().unwrap();
             let total = write_large_ledger(&dir.path().join(name), 5_000, 42).unwrap();
@@ -507,7 +508,12 @@ mod place_tests {
             let ingest = ingest_place(&place).expect("reconciles");
             assert_eq!(ingest.reports[0].lines, 5_000, "{name}");
             assert_eq!(ingest.reports[0].total, total, "{name}");
+            totals.push(total);
         }
+        assert_eq!(
+            totals[0], totals[1],
+            "the same seed gives the same lines in both formats"
+        );
     }
 
     #[test]
