@@ -124,7 +124,8 @@ impl Chart for Cashflow {
             .iter()
             .map(|y| c.text_width(y, yf))
             .max()
-            .unwrap_or(0);
+            .unwrap_or(0)
+            .min(c.s(200.0));
         let slot = if n > 1 {
             x_of(1.0) - x_of(0.0)
         } else {
@@ -136,7 +137,10 @@ impl Chart for Cashflow {
             c.line(&[(x, plot.y1), (x, plot.y1 + c.s(8.0))], MUTED, 1)?;
             if i % every == 0 {
                 if let Some(y) = self.years.get(i) {
-                    let y = c.fit(y, yf, slot * every as i32 - c.s(6.0));
+                    let room = (slot * every as i32 - c.s(6.0))
+                        .min(2 * (x - c.s(10.0)))
+                        .min(2 * (c.w - x - c.s(10.0)));
+                    let y = c.fit(y, yf, room);
                     c.text(
                         &y,
                         (x, plot.y1 + c.s(14.0)),

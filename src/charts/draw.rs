@@ -411,6 +411,9 @@ impl MoneyUnit {
 
     /// A tick label with as many decimals as `step` needs: "£1.5m", "-£250k", "£0".
     pub fn tick(&self, v: f64, step: f64) -> String {
+        if v == 0.0 {
+            return "£0".to_string();
+        }
         let x = v / self.div;
         let s = step / self.div;
         let dp = if s >= 1.0 || s <= 0.0 {
@@ -812,6 +815,8 @@ mod tests {
         assert_eq!(u.tick(-2.0e6, 1.0e6), "-£2m");
         assert_eq!(MoneyUnit::for_max(50_000.0).tick(25_000.0, 5_000.0), "£25k");
         assert_eq!(MoneyUnit::for_max(900.0).tick(1_000.0, 200.0), "£1,000");
+        assert_eq!(u.tick(0.0, 5.0e5), "£0");
+        assert_eq!(MoneyUnit::for_max(3.4).tick(-3.2, 0.2), "-£3.2");
         assert_eq!(nice_step(0.0), 1.0);
         assert_eq!(nice_step(3.2), 5.0);
         let a = Axis::covering(&[-1.2e6, 3.4e6], true, 0, 100, 5);

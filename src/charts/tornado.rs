@@ -161,6 +161,8 @@ impl Chart for Tornado {
             self.measure.trim()
         };
         let base_text = format!("Base {measure}: {}", money_label(base));
+        let room = 2 * (bx - c.s(10.0)).min(c.w - bx - c.s(10.0));
+        let base_text = c.fit(&base_text, c.bold(21.0), room.max(c.s(40.0)));
         c.text_on_white(
             &base_text,
             (bx, plot.y0 - c.s(28.0)),
