@@ -58,15 +58,15 @@ impl Chart for Cashflow {
         agencies.sort_by_key(|a| palette.index(&a.agency).unwrap_or(usize::MAX));
         let mut legend = vec![LegendItem::new(
             "System (all agencies)",
-            Swatch::Line(SYSTEM_COLOUR, false),
+            Swatch::Line(SYSTEM_COLOUR, false, Some(0)),
         )];
-        for a in &agencies {
+        for (i, a) in agencies.iter().enumerate() {
             legend.push(LegendItem::new(
                 a.agency.clone(),
-                Swatch::Line(palette.colour(&a.agency), false),
+                Swatch::Line(palette.colour(&a.agency), false, Some(shape(i))),
             ));
         }
-        legend.push(LegendItem::new("Payback", Swatch::Line(MUTED, true)));
+        legend.push(LegendItem::new("Payback", Swatch::Line(MUTED, true, None)));
         let plot = frame(&c, &self.title, &legend)?;
 
         let n = self.years.len().max(self.system.len()).max(
@@ -155,13 +155,16 @@ impl Chart for Cashflow {
 
         // Lines: agencies first, system on top.
         let mut ends: Vec<(i32, String, RGBColor)> = Vec::new();
-        for a in &agencies {
+        for (i, a) in agencies.iter().enumerate() {
             let col = palette.colour(&a.agency);
-            if let Some((y, v)) = draw_series(&c, &a.cumulative, &x_of, &axis, col, c.s(4.0))? {
+            if let Some((y, v)) =
+                draw_series(&c, &a.cumulative, &x_of, &axis, col, c.s(4.0), shape(i))?
+            {
                 ends.push((y, format!("{} {}", a.agency, money_label(v)), col));
             }
         }
-        if let Some((y, v)) = draw_series(&c, &self.system, &x_of, &axis, SYSTEM_COLOUR, c.s(7.0))?
+        if let Some((y, v)) =
+            draw_series(&c, &self.system, &x_of, &axis, SYSTEM_COLOUR, c.s(7.0), 0)?
         {
             ends.push((y, format!("System {}", money_label(v)), SYSTEM_COLOUR));
         }
@@ -169,11 +172,11 @@ impl Chart for Cashflow {
 
         // Payback marks.
         let zero = axis.px(0.0);
-        for a in &agencies {
+        for (i, a) in agencies.iter().enumerate() {
             if let Some(p) = a.payback.as_ref().filter(|p| p.at.is_finite()) {
                 let x = x_of(p.at.clamp(0.0, span));
                 let col = palette.colour(&a.agency);
-                c.circle((x, zero), c.s(8.0), col, INK)?;
+                c.marker(shape(i), (x, zero), c.s(10.0), col)?;
             }
         }
         match self.system_payback.as_ref().filter(|p| p.at.is_finite()) {
@@ -223,6 +226,7 @@ fn draw_series<DB: DrawingBackend>(
     axis: &Axis,
     col: RGBColor,
     width: i32,
+    shape: usize,
 ) -> Result<Option<(i32, f64)>, String> {
     let mut run: Vec<(i32, i32)> = Vec::new();
     let mut last = None;
@@ -232,10 +236,10 @@ fn draw_series<DB: DrawingBackend>(
             run.push(p);
             last = Some((p.1, *v));
         } else {
-            flush(c, &mut run, col, width)?;
+            flush(c, &mut run, col, width, shape)?;
         }
     }
-    flush(c, &mut run, col, width)?;
+    flush(c, &mut run, col, width, shape)?;
     Ok(last)
 }
 
@@ -244,17 +248,20 @@ fn flush<DB: DrawingBackend>(
     run: &mut Vec<(i32, i32)>,
     col: RGBColor,
     width: i32,
+    shape: usize,
 ) -> Result<(), String> {
-    if run.len() == 1 {
-        c.circle(run[0], width, col, col)?;
-    } else {
-        c.line(run, col, width)?;
-        for p in run.iter() {
-            c.circle(*p, width * 3 / 4 + 1, col, col)?;
-        }
+    c.line(run, col, width)?;
+    for p in run.iter() {
+        c.marker(shape, *p, c.s(7.0), col)?;
     }
     run.clear();
     Ok(())
+}
+
+/// Marker shape for the chart's i-th agency: the system has the circle, agencies cycle
+/// through square, triangle, diamond and inverted triangle.
+fn shape(i: usize) -> usize {
+    1 + i % 4
 }
 
 /// Names at the right-hand end of each line, spread so they do not overlap.

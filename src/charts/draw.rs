@@ -201,6 +201,39 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
             .map_err(derr)
     }
 
+    /// A point marker: 0 circle, 1 square, 2 triangle up, 3 diamond, 4 triangle down (then
+    /// repeating), filled in `fill` with a thin dark edge, so lines differ in greyscale too.
+    pub fn marker(&self, shape: usize, (x, y): (i32, i32), r: i32, fill: RGBColor) -> DResult {
+        let r = r.max(2);
+        let pts: Vec<(i32, i32)> = match shape % 5 {
+            0 => return self.circle((x, y), r, fill, INK),
+            1 => vec![
+                (x - r, y - r),
+                (x + r, y - r),
+                (x + r, y + r),
+                (x - r, y + r),
+            ],
+            2 => vec![
+                (x, y - r - r / 3),
+                (x + r + r / 4, y + r),
+                (x - r - r / 4, y + r),
+            ],
+            3 => {
+                let r = r + r / 3;
+                vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)]
+            }
+            _ => vec![
+                (x - r - r / 4, y - r),
+                (x + r + r / 4, y - r),
+                (x, y + r + r / 3),
+            ],
+        };
+        self.polygon(&pts, fill)?;
+        let mut closed = pts.clone();
+        closed.push(pts[0]);
+        self.line(&closed, INK, self.s(1.5))
+    }
+
     pub fn polygon(&self, pts: &[(i32, i32)], fill: RGBColor) -> DResult {
         self.area
             .draw(&Polygon::new(pts.to_vec(), fill.filled()))
@@ -602,7 +635,8 @@ pub(crate) enum Swatch {
     Fill(RGBColor),
     Hatch(RGBColor),
     CrossHatch(RGBColor),
-    Line(RGBColor, bool),
+    /// A line, dashed or not, with an optional marker shape (see [`Canvas::marker`]).
+    Line(RGBColor, bool, Option<usize>),
 }
 
 pub(crate) struct LegendItem {
@@ -693,12 +727,15 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
             Swatch::Fill(col) => c.bar(Rect::new(x, y, x + sw, y + sh), col)?,
             Swatch::Hatch(col) => c.hatched_bar(Rect::new(x, y, x + sw, y + sh), col, false)?,
             Swatch::CrossHatch(col) => c.hatched_bar(Rect::new(x, y, x + sw, y + sh), col, true)?,
-            Swatch::Line(col, dashed) => {
+            Swatch::Line(col, dashed, marker) => {
                 let pts = [(x, mid), (x + sw, mid)];
                 if dashed {
                     c.dashed(&pts, col, c.s(4.0))?
                 } else {
                     c.line(&pts, col, c.s(5.0))?
+                }
+                if let Some(shape) = marker {
+                    c.marker(shape, (x + sw / 2, mid), c.s(7.0), col)?;
                 }
             }
         }

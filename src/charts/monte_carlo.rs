@@ -73,10 +73,10 @@ impl Chart for MonteCarlo {
     ) -> Result<(), String> {
         let c = Canvas::new(area);
         let legend = [
-            LegendItem::new("P50 (median)", Swatch::Line(INK, false)),
+            LegendItem::new("P50 (median)", Swatch::Line(INK, false, None)),
             LegendItem::new(
                 "P5 and P95: 90% of runs fall between",
-                Swatch::Line(INK, true),
+                Swatch::Line(INK, true, None),
             ),
         ];
         let plot = frame(&c, &self.title, &legend)?;
