@@ -21,6 +21,9 @@ use crate::output::OutputSet;
 pub struct Args {
     /// The place model directory, e.g. models/kirkbridge (reads its mapping.toml).
     pub place: PathBuf,
+    /// The mapping file (default: <place>/mapping.toml).
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
     /// How many of the largest unmapped lines to list.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
@@ -30,7 +33,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let place = Place::load(&args.place)?;
-    let mapping = Mapping::load(&place)?;
+    let mapping = match &args.mapping {
+        Some(file) => Mapping::load_file(&place, file)?,
+        None => Mapping::load(&place)?,
+    };
     let ingest = ingest::ingest_place(&place)?;
     let map = mapping::map_ledger(&place, &mapping, &ingest.ledger)?;
     print!(
@@ -51,6 +57,15 @@ pub fn run(args: Args) -> Result<()> {
         println!("wrote {}", display_path(&p));
     }
     Ok(())
+}
+
+/// A source text, marked SYNTHETIC when the figures are made up.
+fn synthetic_label(synthetic: bool, source: &str) -> String {
+    match (synthetic, source.strip_prefix("synthetic:")) {
+        (true, Some(rest)) => format!("SYNTHETIC:{rest}"),
+        (true, None) => format!("SYNTHETIC: {source}"),
+        (false, _) => source.to_string(),
+    }
 }
 
 fn table(header: Vec<&str>) -> Table {
@@ -291,11 +306,7 @@ pub fn render(
                     "{}%",
                     round_half_up(d.ratio() * Decimal::ONE_HUNDRED, 3).normalize()
                 )),
-                Cell::new(if d.synthetic {
-                    format!("SYNTHETIC: {}", d.source)
-                } else {
-                    d.source.clone()
-                }),
+                Cell::new(synthetic_label(d.synthetic, &d.source)),
             ]);
         }
         s += &format!("Drivers\n{t}\n\n");

@@ -342,6 +342,14 @@ fn pow10(k: u32) -> i128 {
     POW10[k as usize]
 }
 
+/// A line's amount without trailing zeros beyond the penny (a £m figure converted to pounds
+/// keeps its source scale, e.g. `612379000.000`) and its smallest unit: max(2, scale).
+#[inline]
+fn significant(d: Decimal) -> (Decimal, u32) {
+    let d = if d.scale() > 2 { d.normalize() } else { d };
+    (d, d.scale().max(2))
+}
+
 /// A line's amount as integer units at `scale` (≥ the amount's own scale).
 #[inline]
 fn units_at(d: Decimal, scale: u32) -> Option<i128> {
@@ -403,10 +411,9 @@ pub fn map_ledger(place: &Place, mapping: &Mapping, ledger: &Ledger) -> Result<S
     let scale = ledger
         .lines
         .iter()
-        .map(|l| l.amount.scale())
+        .map(|l| significant(l.amount).1)
         .max()
-        .unwrap_or(2)
-        .max(2);
+        .unwrap_or(2);
     let too_big = |l: &LedgerLine| {
         Error::input(
             line_loc(place, l),
@@ -454,7 +461,7 @@ pub fn map_ledger(place: &Place, mapping: &Mapping, ledger: &Ledger) -> Result<S
             },
         };
         if c != UNMATCHED {
-            let u = units_at(line.amount, scale).ok_or_else(|| too_big(line))?;
+            let u = units_at(significant(line.amount).0, scale).ok_or_else(|| too_big(line))?;
             let combo = &mut combos[c as usize];
             if combo.lines == 0 {
                 combo.first_line = i;
@@ -600,9 +607,9 @@ pub fn map_ledger(place: &Place, mapping: &Mapping, ledger: &Ledger) -> Result<S
         if a >= nag {
             continue;
         }
-        let own = line.amount.scale().max(2);
+        let (amount, own) = significant(line.amount);
         let up = POW10[(scale - own) as usize];
-        let u = units_at(line.amount, own).ok_or_else(|| too_big(line))?;
+        let u = units_at(amount, own).ok_or_else(|| too_big(line))?;
         let u_s = if up == 1 {
             u
         } else {
