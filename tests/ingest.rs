@@ -558,3 +558,37 @@ fn legacy_xls_error_cell_is_reported_at_its_cell() {
         "{err}"
     );
 }
+
+/// Regression (found while building the sample place): CSV rows are the file's lines, so a
+/// control cell and error locations match what a person sees even with blank lines and quoted
+/// fields spanning lines.
+#[test]
+fn csv_rows_are_file_lines_even_with_blank_lines_and_multiline_fields() {
+    let w = Workdir::new();
+    w.write(
+        "data/d.csv",
+        "Title line\n\nCost Centre,Amount\nA,1.00\n\n\"B\nsecond line\",2.00\nTOTAL,3.00\nC,x\n",
+    );
+    let src = "[[source]]\nid = \"d\"\nagency = \"council\"\nfile = \"d.csv\"\ncontrol_total = { cell = \"B8\" }\n\
+               [source.columns]\ncost_centre = \"Cost Centre\"\namount = \"Amount\"\n\
+               [[source.skip]]\nreason = \"total\"\ncolumn = \"Cost Centre\"\nmatches = \"^TOTAL$\"\n";
+    w.place(&["council"], src);
+    let err = w.run(&["ingest", "place"]).user_error();
+    assert!(
+        err.contains("data/d.csv: row 9, column B: amount \"x\" is not a number"),
+        "{err}"
+    );
+    w.write(
+        "data/d.csv",
+        "Title line\n\nCost Centre,Amount\nA,1.00\n\n\"B\nsecond line\",2.00\nTOTAL,3.00\n",
+    );
+    let out = w.run(&["ingest", "place"]).ok();
+    assert!(out.contains("reconciled (B8)"), "{out}");
+    // The same with Windows line endings.
+    w.write(
+        "data/d.csv",
+        "Title line\r\n\r\nCost Centre,Amount\r\nA,1.00\r\n\r\n\"B\r\nsecond line\",2.00\r\nTOTAL,3.00\r\n",
+    );
+    let out = w.run(&["ingest", "place"]).ok();
+    assert!(out.contains("reconciled (B8)"), "{out}");
+}

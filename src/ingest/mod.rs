@@ -475,15 +475,19 @@ where
 }
 
 fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<Processed> {
-    let file = File::open(&source.path).map_err(|e| Error::io(&source.path, e))?;
+    // The whole file is read once: row numbers are counted from its bytes (the csv reader skips
+    // empty lines and its own line count drifts), so every location matches what a person sees
+    // opening the file, even with blank lines, CRLF endings and quoted fields spanning lines.
+    let data = std::fs::read(&source.path).map_err(|e| Error::io(&source.path, e))?;
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(source.delimiter)
-        .from_reader(BufReader::with_capacity(1 << 16, file));
+        .from_reader(data.as_slice());
     let mut proc = RowProcessor::new(source, idx, None, control_in_sheet(source, None));
     let mut rec = csv::ByteRecord::new();
-    let mut row: u32 = 0;
+    let mut row: u32 = 1;
+    let mut scanned = 0usize;
     let mut decoded = String::new();
     loop {
         match rdr.read_byte_record(&mut rec) {
@@ -491,14 +495,24 @@ fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<Processe
             Ok(true) => {}
             Err(e) => {
                 let mut loc = Location::file(&source.display);
-                loc.row = e.position().map(|p| p.record() as u32 + 1);
+                if let Some(p) = e.position() {
+                    let upto = (p.byte() as usize).min(data.len());
+                    loc.row = Some(row + count_newlines(&data[scanned.min(upto)..upto]));
+                }
                 return Err(Error::input(loc, format!("not a readable CSV file: {e}")));
             }
         }
-        row += 1;
+        // The record's position is where the previous one ended: step over empty lines.
+        let mut start = rec.position().map(|p| p.byte() as usize).unwrap_or(scanned);
+        while start < data.len() && (data[start] == b'\n' || data[start] == b'\r') {
+            start += 1;
+        }
+        let start = start.max(scanned);
+        row += count_newlines(&data[scanned..start]);
+        scanned = start;
         for (c, field) in rec.iter().enumerate() {
             let mut field = field;
-            if row == 1 && c == 0 {
+            if c == 0 && start == 0 {
                 field = field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field);
             }
             if field.iter().all(u8::is_ascii_whitespace) {
@@ -529,6 +543,10 @@ fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<Processe
         unreachable!("CSV has no other sheets")
     })?;
     Ok(processed(proc, control))
+}
+
+fn count_newlines(bytes: &[u8]) -> u32 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u32
 }
 
 /// Read every byte of a file, for format sniffing in tests and tools.
