@@ -247,10 +247,10 @@ fn sample_place_figures_worked_by_hand() {
     );
 
     // Bottom-up over several lines: 85 CHC packages × £48,000 = £4,080,000, spread over the
-    // six 613410 lines (£7,646,278.90) pro rata; each line rounds to the penny, so the total
-    // is within six pennies of £4,080,000 and never exceeds the lines.
+    // six 613410 lines (£7,646,278.90) pro rata; the per-line pennies are balanced so the total
+    // is exactly £4,080,000.00, and each line still adds up.
     let chc = rows.sum(&[("rule", "icb-chc-mental-health"), ("category", "mapped")]);
-    assert!((chc - dec!(4080000)).abs() <= dec!(0.06), "{chc}");
+    assert_eq!(chc, dec!(4080000.00));
     assert_eq!(
         chc + rows.sum(&[("rule", "icb-chc-mental-health"), ("category", "remainder")]),
         cc_total("icb", &["613410"])

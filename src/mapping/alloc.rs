@@ -12,9 +12,14 @@
 /// 100% as a fixed-point share.
 pub const ONE: u64 = 1_000_000_000_000_000_000;
 
+/// Set in `rem[i]` by [`split`] when part `i` received one of the leftover units; the rest of
+/// the value is the part's fractional remainder (in 1/[`ONE`] of a unit).
+pub const TAKEN: u64 = 1 << 63;
+
 /// Split `units` among `shares` (each ≤ [`ONE`], summing to ≤ [`ONE`]). `out` receives one part
-/// per share followed by the remainder, so `out.len() == shares.len() + 1`. `rem` is scratch
-/// space of the same length. Allocation-free.
+/// per share followed by the remainder, so `out.len() == shares.len() + 1`. `rem` (same
+/// length) receives each part's fractional remainder, with [`TAKEN`] set on the parts that were
+/// rounded away from zero. Allocation-free.
 ///
 /// # Panics
 /// If the lengths disagree or the shares add up to more than [`ONE`].
@@ -57,12 +62,12 @@ pub fn split(units: i128, shares: &[u64], out: &mut [i128], rem: &mut [u64]) {
     for _ in 0..k {
         let mut best = usize::MAX;
         for i in 0..=n {
-            if rem[i] > 0 && (best == usize::MAX || rem[i] > rem[best]) {
+            if rem[i] > 0 && rem[i] & TAKEN == 0 && (best == usize::MAX || rem[i] > rem[best]) {
                 best = i;
             }
         }
         out[best] += 1;
-        rem[best] = 0;
+        rem[best] |= TAKEN;
     }
     if neg {
         for o in out.iter_mut() {

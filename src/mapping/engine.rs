@@ -325,6 +325,22 @@ struct Combo {
     targets: Vec<usize>,
     shares: Vec<u64>,
     out_of_scope: bool,
+    /// Bottom-up targets among `targets`: (position in `targets`, index into the bottom-up list).
+    bottom_up: Vec<(usize, usize)>,
+}
+
+/// A line of a bottom-up pool, as split: where a one-unit swap between the bottom-up target
+/// and the line's remainder could bring the target's total to exactly unit cost × count.
+struct PoolLine {
+    line: usize,
+    agency: usize,
+    combo: usize,
+    /// The line's smallest unit, in units of the map's scale.
+    unit: i128,
+    positive: bool,
+    target_taken: bool,
+    rest_taken: bool,
+    frac: u64,
 }
 
 /// 10^k for k in 0..=38.
@@ -430,6 +446,7 @@ pub fn map_ledger(place: &Place, mapping: &Mapping, ledger: &Ledger) -> Result<S
             targets: Vec::new(),
             shares: Vec::new(),
             out_of_scope: false,
+            bottom_up: Vec::new(),
         })
         .collect();
     let mut combo_ids: HashMap<Vec<u32>, u32> = HashMap::new();
@@ -454,6 +471,7 @@ pub fn map_ledger(place: &Place, mapping: &Mapping, ledger: &Ledger) -> Result<S
                         targets: Vec::new(),
                         shares: Vec::new(),
                         out_of_scope: false,
+                        bottom_up: Vec::new(),
                     });
                     combo_ids.insert(found.clone(), c);
                     c
@@ -477,6 +495,9 @@ pub fn map_ledger(place: &Place, mapping: &Mapping, ledger: &Ledger) -> Result<S
     // Ratios per target, then per combination; check them once.
     let mut errors = Vec::new();
     let mut ratio = vec![0u64; nt];
+    // Bottom-up targets: (flat target index, unit cost × count in units of `scale`).
+    let mut bottom_up: Vec<(usize, i128)> = Vec::new();
+    let mut bottom_up_of = vec![usize::MAX; nt];
     let mut rules_out = vec![RuleSummary::default(); nrules];
     for (r, rule) in mapping.rules.iter().enumerate() {
         let taken = to_decimal(pool[r], scale);
@@ -491,7 +512,9 @@ pub fn map_ledger(place: &Place, mapping: &Mapping, ledger: &Ledger) -> Result<S
                     unit_cost, count, ..
                 } => {
                     let want = *unit_cost * *count;
-                    if want > taken || (taken <= Decimal::ZERO && want > Decimal::ZERO) {
+                    if want.is_zero() {
+                        0
+                    } else if want > taken {
                         errors.push(Error::model(
                             &mapping.file,
                             format!("{}.target[{j}]", mapping.rule_key(r)),
@@ -511,9 +534,10 @@ pub fn map_ledger(place: &Place, mapping: &Mapping, ledger: &Ledger) -> Result<S
                             ),
                         ));
                         0
-                    } else if want.is_zero() {
-                        0
                     } else {
+                        let w = money::round_half_up(want, scale);
+                        bottom_up_of[k] = bottom_up.len();
+                        bottom_up.push((k, w.mantissa() * pow10(scale - w.scale())));
                         fixed(want / taken)
                     }
                 }
@@ -535,6 +559,9 @@ pub fn map_ledger(place: &Place, mapping: &Mapping, ledger: &Ledger) -> Result<S
             let r = r as usize;
             for j in 0..mapping.rules[r].targets.len() {
                 let k = first_target[r] + j;
+                if bottom_up_of[k] != usize::MAX {
+                    combo.bottom_up.push((combo.targets.len(), bottom_up_of[k]));
+                }
                 combo.targets.push(k);
                 combo.shares.push(ratio[k]);
                 sum += u128::from(ratio[k]);
@@ -600,6 +627,7 @@ pub fn map_ledger(place: &Place, mapping: &Mapping, ledger: &Ledger) -> Result<S
     let mut line_count = vec![0u64; nag];
     let mut largest: Vec<(u128, usize)> = Vec::with_capacity(LARGEST + 1);
     let width = combos.iter().map(|c| c.shares.len()).max().unwrap_or(0) + 1;
+    let mut pools: Vec<Vec<PoolLine>> = bottom_up.iter().map(|_| Vec::new()).collect();
     let mut out = vec![0i128; width];
     let mut rem = vec![0u64; width];
     for (i, (line, &c)) in ledger.lines.iter().zip(&combo_of).enumerate() {
@@ -646,6 +674,66 @@ pub fn map_ledger(place: &Place, mapping: &Mapping, ledger: &Ledger) -> Result<S
             amounts[a * nt + t] += out[k] * up;
         }
         rest[a * ncombo + c as usize] += out[n] * up;
+        for &(pos, j) in &combo.bottom_up {
+            pools[j].push(PoolLine {
+                line: i,
+                agency: a,
+                combo: c as usize,
+                unit: up,
+                positive: u > 0,
+                target_taken: rem[pos] & alloc::TAKEN != 0,
+                rest_taken: rem[n] & alloc::TAKEN != 0,
+                frac: rem[pos] & !alloc::TAKEN,
+            });
+        }
+    }
+
+    // Bottom-up targets: make each total exactly unit cost × count by swapping single units
+    // between the target and the remainder on the lines rounded the other way, closest first.
+    // Every line still adds up and every part stays within one unit of its exact value.
+    let mut swapped: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    for (j, &(k, want)) in bottom_up.iter().enumerate() {
+        let have: i128 = (0..nag).map(|a| amounts[a * nt + k]).sum();
+        let mut delta = want - have;
+        if delta == 0 {
+            continue;
+        }
+        let up_needed = delta > 0;
+        let mut cands: Vec<(u64, &PoolLine)> = pools[j]
+            .iter()
+            .filter(|p| !swapped.contains(&p.line))
+            .filter_map(|p| {
+                // Raising the target (signed) means rounding its magnitude up on a positive
+                // line, down on a negative one; the remainder moves the other way.
+                let raise_ok = if p.positive {
+                    !p.target_taken && p.rest_taken && p.frac > 0
+                } else {
+                    p.target_taken && !p.rest_taken
+                };
+                let lower_ok = if p.positive {
+                    p.target_taken && !p.rest_taken
+                } else {
+                    !p.target_taken && p.rest_taken && p.frac > 0
+                };
+                let closeness = if p.target_taken { ONE - p.frac } else { p.frac };
+                let ok = if up_needed { raise_ok } else { lower_ok };
+                ok.then_some((closeness, p))
+            })
+            .collect();
+        cands.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.line.cmp(&y.1.line)));
+        for (_, p) in cands {
+            if delta == 0 {
+                break;
+            }
+            if p.unit > delta.abs() {
+                continue;
+            }
+            let step = if delta > 0 { p.unit } else { -p.unit };
+            amounts[p.agency * nt + k] += step;
+            rest[p.agency * ncombo + p.combo] -= step;
+            delta -= step;
+            swapped.insert(p.line);
+        }
     }
 
     // Totals.

@@ -276,9 +276,12 @@ synthetic = true
     // = 0.360032763... applied to each line in the line's own unit:
     //   -£0.03 = -3p × 0.36003 = -1.08p → -1p (remainder's .92 beats .08): -£0.01;
     //   £333.333 = 333333 tenths of a penny × 0.36003 = 120010.92 → 120011: £120.011.
-    // Total £120.001: a bottom-up target equals unit cost × count to within one smallest
-    // unit per line (documented; the rules table shows both figures).
-    assert_eq!(map.agency_cohort(1, 1), dec!(120.001));
+    // That is £120.001, a tenth of a penny over 12 × £10, so one unit is handed back on the line
+    // whose rounding was closest to going the other way and whose unit fits: the £333.333 line
+    // (the -£0.03 line's unit is a whole penny): £120.010, total exactly £120.000.
+    assert_eq!(map.agency_cohort(1, 1), dec!(120.000));
+    assert_eq!(map.rules[1].by_target[0], dec!(120));
+    assert_eq!(map.agencies[1].remainder, dec!(333.303) - dec!(120));
     assert_eq!(map.rules[1].amount, dec!(333.303));
 
     let too_much = text.replace("count = 12", "count = 34");
@@ -289,6 +292,35 @@ synthetic = true
         msg.contains("£340.00 exceeds the £333.30 of lines"),
         "{msg}"
     );
+}
+
+#[test]
+fn trailing_zeros_from_unit_conversion_keep_the_penny_as_unit() {
+    // £612.379m read from a £m column arrives as 612379000.000 (scale 3): its smallest unit is
+    // still the penny. A third of 61,237,900,000p = 20,412,633,333.33p → 20,412,633,333p; the
+    // remainder's .67 takes the leftover penny: £204,126,333.33 and £408,252,666.67.
+    let l = ledger(&[(0, "UC01", "", "", Decimal::new(612_379_000_000, 3))]);
+    let m = parse(
+        r#"
+[[driver]]
+id = "third"
+name = "a third"
+numerator = 1
+denominator = 3
+source = "test"
+[[rule]]
+id = "uc"
+match = { cost_centre = "UC01" }
+[[rule.target]]
+cohort = "care-leavers"
+driver = "third"
+"#,
+    )
+    .unwrap();
+    let map = map_ledger(&place(), &m, &l).unwrap();
+    assert_eq!(map.scale, 2);
+    assert_eq!(map.agency_cohort(0, 0), dec!(204126333.33));
+    assert_eq!(map.agencies[0].remainder, dec!(408252666.67));
 }
 
 #[test]
@@ -398,7 +430,7 @@ mod props {
         #[test]
         fn every_agency_reconciles(
             amounts in prop::collection::vec((-10_000_000i64..10_000_000, 2u32..5, 0u16..2, 0usize..4), 1..60),
-            s1 in 0u32..=100, s2 in 0u32..=100,
+            s1 in 0u32..=100, s2 in 0u32..=100, bu in 0u32..=100,
         ) {
             let ccs = ["LAC100", "LAC200", "OFF1", "MISC"];
             let lines: Vec<(u16, &str, &str, &str, Decimal)> = amounts
@@ -407,6 +439,10 @@ mod props {
                 .collect();
             let l = ledger(&lines);
             let s2 = s2.min(100 - s1);
+            // Bottom-up on the MISC lines: a share of their total in pennies, when positive.
+            let misc: Decimal = lines.iter().filter(|l| l.1 == "MISC").map(|l| l.4).sum();
+            let misc_pennies = (misc * Decimal::ONE_HUNDRED).floor();
+            let count = if misc_pennies > Decimal::ZERO { (misc_pennies * Decimal::from(bu) / Decimal::from(100)).floor() } else { Decimal::ZERO };
             let text = format!(r#"
 [[rule]]
 id = "lac"
@@ -423,12 +459,31 @@ match = {{ cost_centre = {{ regex = "^OFF" }} }}
 [[rule.target]]
 cohort = "prison-leavers"
 share = "33.3333"
+[[rule]]
+id = "misc"
+match = {{ cost_centre = "MISC" }}
+[[rule.target]]
+cohort = "care-leavers"
+unit_cost = "0.01"
+count = {count}
+source = "test"
 "#);
             let map = map_ledger(&place(), &parse(&text).unwrap(), &l).unwrap();
             for (a, s) in map.agencies.iter().enumerate() {
                 prop_assert_eq!(s.mapped + s.not_cohort_specific(), s.ingested);
                 let direct: Decimal = l.lines.iter().filter(|x| x.agency as usize == a).map(|x| x.amount).sum();
                 prop_assert_eq!(s.ingested, direct);
+            }
+            // The bottom-up target's total is unit cost × count to the penny when the pool's
+            // lines are all in pennies; otherwise within one unit per line.
+            let want = count / Decimal::ONE_HUNDRED;
+            let got = map.rules[2].by_target[0];
+            let pool_in_pennies = lines.iter().filter(|l| l.1 == "MISC").all(|l| l.4.normalize().scale() <= 2);
+            if pool_in_pennies {
+                prop_assert_eq!(got, want);
+            } else {
+                let n = lines.iter().filter(|l| l.1 == "MISC").count();
+                prop_assert!((got - want).abs() <= Decimal::new(n as i64, 2), "{} vs {}", got, want);
             }
         }
     }
