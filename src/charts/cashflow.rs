@@ -89,10 +89,10 @@ impl Chart for Cashflow {
             .unwrap_or(0);
         let end_w = widest.min(plot.w() / 5) + c.s(24.0);
         let plot = Rect::new(
-            plot.x0 + c.s(100.0),
+            plot.x0 + c.t(100.0),
             plot.y0 + c.s(20.0),
             plot.x1 - end_w,
-            plot.y1 - c.s(50.0),
+            plot.y1 - c.t(50.0),
         );
 
         let mut vals = vec![0.0];
@@ -201,12 +201,12 @@ impl Chart for Cashflow {
                 } else {
                     (x - c.s(12.0), HPos::Right)
                 };
-                c.text_on_white(&label, (lx, plot.y0 + c.s(18.0)), f, INK, h, VPos::Center)?;
+                c.text_on_white(&label, (lx, plot.y0 + c.t(18.0)), f, INK, h, VPos::Center)?;
             }
             None => {
                 c.text_on_white(
                     "No system payback within the horizon",
-                    (plot.x0 + c.s(16.0), plot.y0 + c.s(18.0)),
+                    (plot.x0 + c.t(16.0), plot.y0 + c.t(18.0)),
                     c.bold(21.0),
                     INK,
                     HPos::Left,
@@ -273,7 +273,7 @@ fn end_labels<DB: DrawingBackend>(
     max_w: i32,
 ) -> Result<(), String> {
     let f = c.font(20.0);
-    let gap = c.s(26.0);
+    let gap = c.t(26.0);
     ends.sort_by_key(|e| e.0);
     let mut ys: Vec<i32> = ends.iter().map(|e| e.0).collect();
     for i in 1..ys.len() {
@@ -282,7 +282,7 @@ fn end_labels<DB: DrawingBackend>(
         }
     }
     // Pull back up if pushed past the bottom.
-    let bottom = plot.y1 + c.s(40.0);
+    let bottom = plot.y1 + c.t(40.0);
     if let Some(last) = ys.last().copied() {
         if last > bottom {
             let shift = last - bottom;

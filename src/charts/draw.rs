@@ -23,6 +23,10 @@ fn derr<E: std::fmt::Display>(e: E) -> String {
     format!("drawing failed: {e}")
 }
 
+/// Text is drawn this much larger than the nominal sizes in the chart code, so the smallest
+/// labels are about 7 pt when a 1600-pixel-wide PNG fills a 6.4-inch column.
+pub(crate) const TEXT_SCALE: f64 = 1.25;
+
 /// A rectangle in pixels.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Rect {
@@ -77,16 +81,21 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         (n * self.k).round().max(1.0) as i32
     }
 
+    /// A length tied to text size: scaled like [`Canvas::s`] and by [`TEXT_SCALE`].
+    pub fn t(&self, n: f64) -> i32 {
+        self.s(n * TEXT_SCALE)
+    }
+
     pub fn font(&self, px: f64) -> Font {
         Font {
-            px: px * self.k,
+            px: px * self.k * TEXT_SCALE,
             bold: false,
         }
     }
 
     pub fn bold(&self, px: f64) -> Font {
         Font {
-            px: px * self.k,
+            px: px * self.k * TEXT_SCALE,
             bold: true,
         }
     }
@@ -663,16 +672,16 @@ pub(crate) fn frame<DB: DrawingBackend>(
     let margin = c.s(40.0);
     let max_w = c.w - 2 * margin;
     let mut y = c.s(34.0);
-    let tf = c.bold(40.0);
+    let tf = c.bold(32.0);
     for line in c.wrap(&title.title, tf, max_w, 2) {
         c.text(&line, (margin, y), tf, INK, HPos::Left, VPos::Top)?;
-        y += c.s(50.0);
+        y += c.t(44.0);
     }
     if !title.subtitle.trim().is_empty() {
-        let sf = c.font(26.0);
+        let sf = c.font(24.0);
         for line in c.wrap(&title.subtitle, sf, max_w, 2) {
             c.text(&line, (margin, y), sf, MUTED, HPos::Left, VPos::Top)?;
-            y += c.s(34.0);
+            y += c.t(32.0);
         }
     }
     y += c.s(10.0);
@@ -682,19 +691,19 @@ pub(crate) fn frame<DB: DrawingBackend>(
     }
     let mut bottom = c.h - c.s(24.0);
     if !title.footnote.trim().is_empty() {
-        let ff = c.font(19.0);
+        let ff = c.font(18.0);
         let lines = c.wrap(&title.footnote, ff, max_w, 2);
         for (i, line) in lines.iter().enumerate().rev() {
             c.text(
                 line,
-                (margin, bottom - c.s(24.0) * (lines.len() - 1 - i) as i32),
+                (margin, bottom - c.t(24.0) * (lines.len() - 1 - i) as i32),
                 ff,
                 MUTED,
                 HPos::Left,
                 VPos::Bottom,
             )?;
         }
-        bottom -= c.s(24.0) * lines.len() as i32 + c.s(10.0);
+        bottom -= c.t(24.0) * lines.len() as i32 + c.s(10.0);
     }
     Ok(Rect::new(margin, y, c.w - margin, bottom))
 }
@@ -708,11 +717,11 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     max_w: i32,
 ) -> std::result::Result<i32, String> {
     let f = c.font(23.0);
-    let sw = c.s(30.0);
-    let sh = c.s(22.0);
+    let sw = c.t(30.0);
+    let sh = c.t(22.0);
     let gap = c.s(12.0);
-    let item_gap = c.s(34.0);
-    let row_h = c.s(36.0);
+    let item_gap = c.t(34.0);
+    let row_h = c.t(36.0);
     let max_label = (max_w / 3).max(c.s(80.0));
     let (mut x, mut y) = (x0, y0);
     for item in items {

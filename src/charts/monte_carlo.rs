@@ -178,9 +178,9 @@ fn panel<DB: DrawingBackend>(
     )?;
     let plot = Rect::new(
         inner.x0,
-        inner.y0 + c.s(76.0 * t),
+        inner.y0 + c.t(76.0 * t),
         inner.x1,
-        inner.y1 - c.s(40.0 * t),
+        inner.y1 - c.t(40.0 * t),
     );
     if samples.is_empty() || plot.h() < c.s(20.0) {
         c.text(
@@ -234,8 +234,8 @@ fn panel<DB: DrawingBackend>(
     // Percentile marks: a white-edged line so it shows over dark bars, labels above the plot.
     if let Some(q) = pct {
         let lf = c.font(18.0 * t);
-        let row1 = plot.y0 - c.s(44.0 * t);
-        let row2 = plot.y0 - c.s(18.0 * t);
+        let row1 = plot.y0 - c.t(44.0 * t);
+        let row2 = plot.y0 - c.t(18.0 * t);
         let marks = [
             ("P5", q.p5, true, row2, HPos::Right),
             ("P50", q.p50, false, row1, HPos::Center),

@@ -6,7 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::draw::{
-    frame, headroom, money_label, y_money_axis, Axis, Canvas, LegendItem, Rect, Swatch, INK, MUTED,
+    frame, headroom, money_label, y_money_axis, Axis, Canvas, Font, LegendItem, Rect, Swatch, INK,
+    MUTED,
 };
 use super::{AgencyValue, Chart, ChartTitle, Palette, SYSTEM_COLOUR};
 
@@ -58,9 +59,9 @@ impl Chart for ScenarioComparison {
             .scenarios
             .iter()
             .any(|s| s.froi.is_some_and(f64::is_finite));
-        let bottom = c.s(if any_froi { 100.0 } else { 74.0 });
+        let bottom = c.t(if any_froi { 100.0 } else { 74.0 });
         let plot = Rect::new(
-            plot.x0 + c.s(100.0),
+            plot.x0 + c.t(100.0),
             plot.y0 + c.s(24.0),
             plot.x1,
             plot.y1 - bottom,
@@ -96,7 +97,14 @@ impl Chart for ScenarioComparison {
         let zero = axis.px(0.0);
         let label_f = c.font(22.0);
         let value_f = c.font(if n * per <= 8 { 20.0 } else { 17.0 });
-        let label_all = n * per <= 18;
+        // Agency bars get value labels only when every one fits over its bar with a gap; the
+        // system bar is labelled whenever its label fits.
+        let label_all = self
+            .scenarios
+            .iter()
+            .flat_map(|s| s.by_agency.iter().map(|v| v.value))
+            .filter(|v| v.is_finite())
+            .all(|v| c.text_width(&money_label(v), value_f) <= bar_w - c.s(6.0));
         for (i, s) in self.scenarios.iter().enumerate() {
             let centre = plot.x0 + (group * (i as f64 + 0.5)).round() as i32;
             let left = centre - bar_w * per as i32 / 2;
@@ -117,12 +125,18 @@ impl Chart for ScenarioComparison {
                 let xa = left + k as i32 * bar_w;
                 c.bar(Rect::new(xa + 1, zero, xa + bar_w - 1, axis.px(v)), col)?;
                 let lab = money_label(v);
-                let f = if system {
-                    c.bold(value_f.px / c.k)
-                } else {
-                    value_f
+                let f = Font {
+                    bold: system,
+                    ..value_f
                 };
-                if (system || label_all) && c.text_width(&lab, f) <= bar_w + c.s(16.0) {
+                // With no agency labels beside it the system label may overhang its bar.
+                let room = if label_all {
+                    bar_w - c.s(6.0)
+                } else {
+                    bar_w + c.s(40.0)
+                };
+                let fits = c.text_width(&lab, f) <= room;
+                if (system && fits) || (!system && label_all) {
                     let y = axis.px(v);
                     let (y, vp) = if v >= 0.0 {
                         (y - c.s(8.0), VPos::Bottom)
@@ -138,7 +152,7 @@ impl Chart for ScenarioComparison {
                 (group as i32 - c.s(12.0)).max(c.s(40.0)),
                 2,
             );
-            let mut y = plot.y1 + c.s(16.0);
+            let mut y = plot.y1 + c.t(16.0);
             for line in &lines {
                 c.text(
                     line,
@@ -148,7 +162,7 @@ impl Chart for ScenarioComparison {
                     HPos::Center,
                     VPos::Top,
                 )?;
-                y += c.s(28.0);
+                y += c.t(28.0);
             }
             if let Some(f) = s.froi.filter(|f| f.is_finite()) {
                 c.text(

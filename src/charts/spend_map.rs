@@ -73,17 +73,17 @@ impl Chart for SpendMap {
             .unwrap_or(0);
         let label_w = widest.clamp(c.s(80.0), plot.w() * 32 / 100);
         let x0 = plot.x0 + label_w + c.s(16.0);
-        let x1 = plot.x1 - c.s(110.0);
+        let x1 = plot.x1 - c.t(110.0);
 
-        let axis_h = c.s(44.0);
+        let axis_h = c.t(44.0);
         let (main, lower) = match other {
             Some(_) => {
-                let lower_h = c.s(150.0).min(plot.h() / 3);
+                let lower_h = c.t(150.0).min(plot.h() / 3);
                 (
                     Rect::new(x0, plot.y0, x1, plot.y1 - lower_h - axis_h),
                     Some(Rect::new(
                         x0,
-                        plot.y1 - lower_h + c.s(34.0),
+                        plot.y1 - lower_h + c.t(34.0),
                         x1,
                         plot.y1 - axis_h,
                     )),
@@ -106,7 +106,7 @@ impl Chart for SpendMap {
         if let (Some(vals), Some(r)) = (other, lower) {
             c.text(
                 "Spend not specific to a cohort (own scale)",
-                (plot.x0, r.y0 - c.s(14.0)),
+                (plot.x0, r.y0 - c.t(14.0)),
                 c.bold(22.0),
                 MUTED,
                 HPos::Left,

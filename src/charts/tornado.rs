@@ -90,13 +90,13 @@ impl Chart for Tornado {
             .unwrap_or(0);
         let label_w = widest.clamp(c.s(80.0), plot.w() * 28 / 100);
         let value_f = c.font(19.0);
-        let end_w = c.s(170.0);
-        let top_pad = c.s(50.0);
+        let end_w = c.t(170.0);
+        let top_pad = c.t(50.0);
         let plot = Rect::new(
             plot.x0 + label_w + c.s(16.0) + end_w,
             plot.y0 + top_pad,
             plot.x1 - end_w,
-            plot.y1 - c.s(44.0) - if hidden > 0 { c.s(30.0) } else { 0 },
+            plot.y1 - c.t(44.0) - if hidden > 0 { c.t(30.0) } else { 0 },
         );
         let mut vals = vec![base];
         for b in &bars {
@@ -165,7 +165,7 @@ impl Chart for Tornado {
         let base_text = c.fit(&base_text, c.bold(21.0), room.max(c.s(40.0)));
         c.text_on_white(
             &base_text,
-            (bx, plot.y0 - c.s(28.0)),
+            (bx, plot.y0 - c.t(28.0)),
             c.bold(21.0),
             INK,
             HPos::Center,
@@ -174,7 +174,7 @@ impl Chart for Tornado {
         if hidden > 0 {
             c.text(
                 &format!("{hidden} smaller swings not shown"),
-                (plot.x0, plot.y1 + c.s(64.0)),
+                (plot.x0, plot.y1 + c.t(64.0)),
                 c.font(19.0),
                 MUTED,
                 HPos::Left,

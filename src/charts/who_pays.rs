@@ -70,10 +70,10 @@ impl Chart for WhoPaysWhoGains {
         }
         let label_f = c.font(22.0);
         let plot = Rect::new(
-            plot.x0 + c.s(100.0),
+            plot.x0 + c.t(100.0),
             plot.y0 + c.s(16.0),
             plot.x1,
-            plot.y1 - c.s(84.0),
+            plot.y1 - c.t(84.0),
         );
         headroom(&mut vals, 0.06);
         let axis = Axis::covering(&vals, true, plot.y1, plot.y0 + c.s(10.0), 6);
@@ -91,9 +91,25 @@ impl Chart for WhoPaysWhoGains {
         }
         let n = rows.len();
         let group = plot.w() as f64 / n as f64;
-        let bar_w = ((group * 0.8) / 3.0).min(c.s(110.0) as f64).max(1.0) as i32;
+        let bar_w = ((group * 0.88) / 3.0).min(c.s(110.0) as f64).max(1.0) as i32;
         let zero = axis.px(0.0);
-        let value_f = c.font(if n <= 4 { 20.0 } else { 18.0 });
+        // Value labels only when every one fits over its bar with a gap, at the first size
+        // that works: all or none, never a jumble.
+        let values: Vec<f64> = rows
+            .iter()
+            .flat_map(|a| [a.cost, a.cashable, a.non_cashable])
+            .filter(|v| v.is_finite())
+            .collect();
+        let value_f = [20.0, 17.0, 15.5]
+            .into_iter()
+            .map(|px| c.font(px))
+            .find(|f| {
+                values
+                    .iter()
+                    .all(|v| c.text_width(&money_label(*v), *f) <= bar_w - c.s(6.0))
+            });
+        let labels = value_f.is_some();
+        let value_f = value_f.unwrap_or(c.font(15.5));
         for (i, a) in rows.iter().enumerate() {
             let centre = plot.x0 + (group * (i as f64 + 0.5)).round() as i32;
             let col = palette.colour(&a.agency);
@@ -113,7 +129,7 @@ impl Chart for WhoPaysWhoGains {
                     _ => c.hatched_bar(r, col, false)?,
                 }
                 let lab = money_label(v);
-                if n <= 8 && v.is_finite() && c.text_width(&lab, value_f) <= bar_w + c.s(14.0) {
+                if labels && v.is_finite() {
                     let y = axis.px(v);
                     let (y, vp) = if v >= 0.0 {
                         (y - c.s(8.0), VPos::Bottom)
@@ -140,7 +156,7 @@ impl Chart for WhoPaysWhoGains {
             for (j, line) in lines.iter().enumerate() {
                 c.text(
                     line,
-                    (centre, plot.y1 + c.s(34.0) + j as i32 * c.s(28.0)),
+                    (centre, plot.y1 + c.t(34.0) + j as i32 * c.t(28.0)),
                     label_f,
                     INK,
                     HPos::Center,
