@@ -680,3 +680,38 @@ fn percentiles_are_nearest_rank() {
     assert_eq!((p.p5, p.p50, p.p95), (5.0, 50.0, 95.0));
     assert!(Percentiles::of(&[f64::NAN]).is_none());
 }
+
+#[test]
+fn smallest_size_and_extreme_values_render() {
+    let p = palette();
+    let tiny = Size::new(Size::MIN, Size::MIN);
+    let check = |name: &str, bytes: Result<Vec<u8>, totalplace::error::Error>| {
+        let bytes = bytes.unwrap_or_else(|e| panic!("{name}: {e}"));
+        let d = decode(&bytes);
+        assert_eq!((d.w, d.h), (tiny.width, tiny.height), "{name}");
+    };
+    check("spend", render_png(&spend_map(), &p, tiny));
+    check("who", render_png(&who_pays(), &p, tiny));
+    check("cashflow", render_png(&cashflow(), &p, tiny));
+    check("mc", render_png(&monte_carlo(), &p, tiny));
+    check("tornado", render_png(&tornado(), &p, tiny));
+    check("scenarios", render_png(&scenarios(), &p, tiny));
+
+    let huge = [1e300, -1e300, f64::MAX, f64::MIN_POSITIVE, -0.0];
+    let mut sp = spend_map();
+    sp.cohorts[0].by_agency = huge
+        .iter()
+        .map(|v| AgencyValue::new("Council", *v))
+        .collect();
+    survives("spend-huge", &sp, &p);
+    let mut t = tornado();
+    t.bars[0].low = f64::MAX;
+    t.bars[0].high = f64::MIN;
+    survives("tornado-huge", &t, &p);
+    let mut m = monte_carlo();
+    m.panels[0].samples = huge.to_vec();
+    survives("mc-huge", &m, &p);
+    let mut cf = cashflow();
+    cf.system = huge.to_vec();
+    survives("cashflow-huge", &cf, &p);
+}

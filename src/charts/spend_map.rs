@@ -71,7 +71,7 @@ impl Chart for SpendMap {
             .map(|l| c.text_width(l, label_f))
             .max()
             .unwrap_or(0);
-        let label_w = widest.clamp(c.s(80.0), plot.w() * 32 / 100);
+        let label_w = widest.min(plot.w() * 32 / 100).max(c.s(80.0));
         let x0 = plot.x0 + label_w + c.s(16.0);
         let x1 = plot.x1 - c.t(110.0);
 

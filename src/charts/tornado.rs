@@ -88,7 +88,7 @@ impl Chart for Tornado {
             .map(|b| c.text_width(&b.label, label_f))
             .max()
             .unwrap_or(0);
-        let label_w = widest.clamp(c.s(80.0), plot.w() * 28 / 100);
+        let label_w = widest.min(plot.w() * 28 / 100).max(c.s(80.0));
         let value_f = c.font(19.0);
         let end_w = c.t(170.0);
         let top_pad = c.t(50.0);
