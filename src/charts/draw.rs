@@ -62,6 +62,8 @@ pub(crate) struct Canvas<'a, DB: DrawingBackend> {
     pub h: i32,
     /// Scale relative to a 1600 × 1000 image.
     pub k: f64,
+    /// Drawing on a bitmap: glyphs are placed here rather than by plotters (see `text`).
+    raster: bool,
 }
 
 impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
@@ -73,6 +75,7 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
             w: w as i32,
             h: h as i32,
             k,
+            raster: std::any::type_name::<DB>().contains("BitMapBackend"),
         }
     }
 
@@ -356,6 +359,25 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
             VPos::Bottom => y - cap,
         };
         let top = top - (f.px * 0.12).round() as i32;
+        if self.raster {
+            if let Some(face) = super::fonts::face(f.bold) {
+                let w = self.text_width(s, f);
+                let left = match h {
+                    HPos::Left => x,
+                    HPos::Center => x - w / 2,
+                    HPos::Right => x - w,
+                };
+                // plotters puts the baseline half the font size below the top of the box.
+                return self.raster_text(
+                    face,
+                    s,
+                    left as f32,
+                    top as f32 + f.px as f32 / 2.0,
+                    f,
+                    c,
+                );
+            }
+        }
         self.area
             .draw(&Text::new(
                 s.to_string(),
@@ -363,6 +385,49 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
                 self.style(f, c, h, VPos::Top),
             ))
             .map_err(derr)
+    }
+
+    /// Draw glyphs at their exact sub-pixel positions with their side bearings. plotters'
+    /// `ab_glyph` path drops each glyph's left bearing and rounds every advance, which
+    /// spaces digits unevenly ("£1 4.7m"); the layout (advances and kerning) is the same, so
+    /// widths measured by [`Canvas::text_width`] still hold.
+    fn raster_text(
+        &self,
+        face: &ab_glyph::FontRef<'static>,
+        s: &str,
+        left: f32,
+        baseline: f32,
+        f: Font,
+        c: RGBColor,
+    ) -> DResult {
+        use ab_glyph::{Font as _, ScaleFont as _};
+        let scaled = face.as_scaled(f.px as f32);
+        let mut caret = left;
+        let mut prev = None;
+        for ch in s.chars() {
+            let id = scaled.glyph_id(ch);
+            if let Some(p) = prev {
+                caret += scaled.kern(p, id);
+            }
+            let glyph = id.with_scale_and_position(f.px as f32, ab_glyph::point(caret, baseline));
+            if let Some(outline) = face.outline_glyph(glyph) {
+                let b = outline.px_bounds();
+                let mut result = Ok(());
+                outline.draw(|gx, gy, cover| {
+                    if result.is_ok() && cover > 0.0 {
+                        let p = (b.min.x as i32 + gx as i32, b.min.y as i32 + gy as i32);
+                        result = self
+                            .area
+                            .draw_pixel(p, &c.mix(cover.min(1.0) as f64))
+                            .map_err(derr);
+                    }
+                });
+                result?;
+            }
+            caret += scaled.h_advance(id);
+            prev = Some(id);
+        }
+        Ok(())
     }
 
     /// Text with a white halo behind it, for labels over lines or bars.

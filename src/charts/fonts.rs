@@ -25,3 +25,15 @@ pub fn register() -> Result<(), String> {
     })
     .clone()
 }
+
+/// The embedded face, parsed once, for drawing glyphs directly on bitmaps.
+pub(crate) fn face(bold: bool) -> Option<&'static ab_glyph::FontRef<'static>> {
+    static FACES: OnceLock<[Option<ab_glyph::FontRef<'static>>; 2]> = OnceLock::new();
+    let faces = FACES.get_or_init(|| {
+        [
+            ab_glyph::FontRef::try_from_slice(REGULAR).ok(),
+            ab_glyph::FontRef::try_from_slice(BOLD).ok(),
+        ]
+    });
+    faces[usize::from(bold)].as_ref()
+}
