@@ -715,3 +715,21 @@ fn smallest_size_and_extreme_values_render() {
     cf.system = huge.to_vec();
     survives("cashflow-huge", &cf, &p);
 }
+
+#[test]
+fn errors_name_the_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = OutputSet::new();
+    let err = add_chart(
+        &mut out,
+        dir.path(),
+        "tornado",
+        &tornado(),
+        &palette(),
+        Size::new(50_000, 10),
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("tornado.png: chart size"), "{msg}");
+    assert_eq!(out.paths().count(), 0, "nothing staged after a failure");
+}
