@@ -136,7 +136,7 @@ fn ledger() -> Ledger {
 }
 
 /// 60 rules: 20 exact/list, 20 prefix, 20 regex, each its own priority (overlaps resolve by
-/// precedence), with whole, share and driver bases.
+/// precedence), with whole, share, driver and bottom-up bases.
 fn mapping_text() -> String {
     let mut s = String::from(
         "[[driver]]\nid = \"d1\"\nname = \"cl ÷ lac\"\nnumerator = 310\ndenominator = 1150\nsource = \"synthetic\"\nsynthetic = true\n",
@@ -173,6 +173,10 @@ fn mapping_text() -> String {
             ),
         };
         let basis = match i % 5 {
+            // Bottom-up on some prefix rules: 1,000 units × £0.01 = £10 of their lines.
+            0 if i / 20 == 1 => {
+                "unit_cost = \"0.01\"\ncount = 1000\nsource = \"synthetic\"\n".into()
+            }
             0 => String::new(),
             1 => "share = 37.5\n".into(),
             2 => "driver = \"d1\"\n".into(),

@@ -38,6 +38,11 @@ pub fn run(args: Args) -> Result<()> {
         None => Mapping::load(&place)?,
     };
     let ingest = ingest::ingest_place(&place)?;
+    println!(
+        "ingested {} lines from {} sources (all reconciled)",
+        ingest.ledger.lines.len(),
+        ingest.reports.len()
+    );
     let map = mapping::map_ledger(&place, &mapping, &ingest.ledger)?;
     print!(
         "{}",
@@ -169,26 +174,21 @@ pub fn render(
     s += &format!("Spend by transition point\n{t}\n\n");
 
     // Per cohort member.
-    let mut t = table(vec![
-        "cohort",
-        "members",
-        "size source",
-        "total",
-        "per member",
-    ]);
+    let mut t = table(vec!["cohort", "members", "total", "per member"]);
     for (c, co) in place.cohorts.iter().enumerate() {
         let total = map.cohort_total(c);
         t.add_row(vec![
             Cell::new(&co.id),
             right(co.size),
-            Cell::new(&co.size_source),
             money(total),
             report::per_member(total, co.size)
                 .map(money)
                 .unwrap_or_else(|| right("-")),
         ]);
     }
-    s += &format!("Spend per cohort member\n{t}\n\n");
+    s += &format!(
+        "Spend per cohort member (sizes and their sources: place.toml, also in spend-map.json)\n{t}\n\n"
+    );
 
     // Reconciliation and coverage.
     let mut t = table(vec![
