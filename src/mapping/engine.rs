@@ -154,26 +154,27 @@ struct CCond {
     test: CTest,
 }
 
-/// A prefix or regex test evaluated at most once per distinct string: two bitsets over the
-/// symbol ids (known, result).
-struct Cache {
-    test: Test,
-    known: Vec<u64>,
-    value: Vec<u64>,
+/// Prefix and regex tests, each evaluated at most once per distinct string. Results live in
+/// one table indexed by symbol, two bits per test (known, result), 32 tests to a word, so all
+/// the tests a line needs on one string come from the same cache line.
+struct Caches {
+    tests: Vec<Test>,
+    /// Words per symbol: ceil(tests / 32).
+    stride: usize,
+    bits: Vec<u64>,
 }
 
-impl Cache {
+impl Caches {
     #[inline]
-    fn get(&mut self, id: usize, strings: &Rodeo, sym: lasso::Spur) -> bool {
-        let (w, b) = (id >> 6, 1u64 << (id & 63));
-        if self.known[w] & b != 0 {
-            return self.value[w] & b != 0;
+    fn get(&mut self, k: usize, id: usize, strings: &Rodeo, sym: lasso::Spur) -> bool {
+        let w = id * self.stride + (k >> 5);
+        let shift = (k & 31) * 2;
+        let v = self.bits[w] >> shift;
+        if v & 1 != 0 {
+            return v & 2 != 0;
         }
-        let hit = self.test.is_match(strings.resolve(&sym));
-        self.known[w] |= b;
-        if hit {
-            self.value[w] |= b;
-        }
+        let hit = self.tests[k].is_match(strings.resolve(&sym));
+        self.bits[w] |= (1 | (u64::from(hit) << 1)) << shift;
         hit
     }
 }
@@ -183,13 +184,12 @@ struct Compiled {
     by_agency: Vec<Vec<u32>>,
     conds: Vec<Vec<CCond>>,
     priority: Vec<i64>,
-    caches: Vec<Cache>,
+    caches: Caches,
 }
 
 fn compile(place: &Place, mapping: &Mapping, strings: &Rodeo) -> Compiled {
     let nsym = strings.len() + 1;
-    let words = nsym.div_ceil(64);
-    let mut caches: Vec<Cache> = Vec::new();
+    let mut tests: Vec<Test> = Vec::new();
     let mut cache_ids: HashMap<String, usize> = HashMap::new();
     let mut conds = Vec::with_capacity(mapping.rules.len());
     let mut possible = Vec::with_capacity(mapping.rules.len());
@@ -225,12 +225,8 @@ fn compile(place: &Place, mapping: &Mapping, strings: &Rodeo) -> Compiled {
                         Test::Exact(_) => unreachable!(),
                     };
                     let k = *cache_ids.entry(key).or_insert_with(|| {
-                        caches.push(Cache {
-                            test: t.clone(),
-                            known: vec![0; words],
-                            value: vec![0; words],
-                        });
-                        caches.len() - 1
+                        tests.push(t.clone());
+                        tests.len() - 1
                     });
                     CTest::Cached(k)
                 }
@@ -263,7 +259,14 @@ fn compile(place: &Place, mapping: &Mapping, strings: &Rodeo) -> Compiled {
         by_agency,
         conds,
         priority: mapping.rules.iter().map(|r| r.priority).collect(),
-        caches,
+        caches: {
+            let stride = tests.len().div_ceil(32).max(1);
+            Caches {
+                tests,
+                stride,
+                bits: vec![0; nsym * stride],
+            }
+        },
     }
 }
 
@@ -304,7 +307,7 @@ impl Compiled {
                             v.binary_search(&id).is_ok()
                         }
                     }
-                    CTest::Cached(k) => self.caches[*k].get(id, strings, sym),
+                    CTest::Cached(k) => self.caches.get(*k, id, strings, sym),
                 };
                 if !ok {
                     continue 'rules;
