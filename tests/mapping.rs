@@ -491,3 +491,23 @@ fn rules_matching_nothing_warn() {
         r.stdout
     );
 }
+
+#[test]
+fn missing_mapping_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("none.toml");
+    let r = run(&[
+        "map",
+        "models/kirkbridge",
+        "--mapping",
+        file.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("none.toml: file: no mapping file here"),
+        "{}",
+        r.stderr
+    );
+}

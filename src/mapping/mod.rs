@@ -176,6 +176,13 @@ impl Mapping {
 
     /// Load and validate a mapping file against a place.
     pub fn load_file(place: &Place, path: &Path) -> Result<Mapping> {
+        if !path.is_file() {
+            return Err(crate::error::Error::model(
+                display_path(path),
+                "file",
+                "no mapping file here: write one with [[rule]] and [[driver]] tables (see docs/mapping.md)",
+            ));
+        }
         let raw: raw::MappingFile = crate::model::raw::read_toml(path)?;
         validate::validate(place, &display_path(path), raw)
     }
