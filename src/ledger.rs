@@ -2,11 +2,17 @@
 //! provenance. Repeated codes (cost centres, accounts, services) are interned once to integer
 //! symbols, so a million-line ledger is a compact `Vec` of fixed-size lines.
 
+use foldhash::fast::FixedState;
 use lasso::{Rodeo, Spur};
 use rust_decimal::Decimal;
 
 /// An interned string. The empty string is a valid symbol (a field the source does not map).
 pub type Sym = Spur;
+
+/// The string table: symbols are numbered in insertion order (deterministic); hashing is
+/// foldhash with a fixed seed, several times faster than SipHash on short codes (budget files
+/// are not an adversarial input that needs DoS-resistant hashing).
+pub type Strings = Rodeo<Spur, FixedState>;
 
 /// One normalised row of spend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,9 +32,8 @@ pub struct LedgerLine {
 }
 
 /// All ingested lines plus the string table their symbols point into.
-#[derive(Debug, Default)]
 pub struct Ledger {
-    pub strings: Rodeo,
+    pub strings: Strings,
     pub lines: Vec<LedgerLine>,
 }
 
@@ -43,10 +48,25 @@ pub enum Field {
     Description,
 }
 
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger")
+            .field("strings", &self.strings.len())
+            .field("lines", &self.lines.len())
+            .finish()
+    }
+}
+
+impl Default for Ledger {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Ledger {
     pub fn new() -> Self {
         Ledger {
-            strings: Rodeo::default(),
+            strings: Rodeo::with_hasher(FixedState::with_seed(0x746f74616c)),
             lines: Vec::new(),
         }
     }

@@ -75,6 +75,8 @@ pub struct RowProcessor<'s> {
     /// Control-total cell in this sheet, if any: (row, col) and the value found.
     control_cell: Option<(u32, u32)>,
     pub control_found: Option<Result<Decimal>>,
+    /// The empty string's symbol, interned once (a per-row look-up showed up in profiles).
+    empty: Option<crate::ledger::Sym>,
 }
 
 impl<'s> RowProcessor<'s> {
@@ -130,6 +132,7 @@ impl<'s> RowProcessor<'s> {
             negate: source.spend_sign == SpendSign::Negative,
             control_cell,
             control_found: None,
+            empty: None,
         }
     }
 
@@ -400,11 +403,17 @@ impl<'s> RowProcessor<'s> {
             }
             Slot::Date(_) => return Err(Error::input(self.loc(row, col), "amount is a date, not a number")),
         };
-        let mut amount = amount * self.multiplier;
+        let mut amount = if self.multiplier == Decimal::ONE {
+            amount
+        } else {
+            // Exact; trailing zeros from the scaling (612379.000 £000) are not precision.
+            (amount * self.multiplier).normalize()
+        };
         if self.negate {
             amount = -amount;
         }
-        let mut syms = [ledger.intern(""); 4];
+        let empty = *self.empty.get_or_insert_with(|| ledger.intern(""));
+        let mut syms = [empty; 4];
         for (k, slot) in [COST_CENTRE, ACCOUNT, SERVICE, DESCRIPTION]
             .into_iter()
             .enumerate()

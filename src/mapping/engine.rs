@@ -10,14 +10,14 @@
 
 use std::collections::HashMap;
 
-use lasso::{Key, Rodeo};
+use lasso::Key;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::alloc::{self, ONE};
 use super::{Basis, Mapping, Test};
 use crate::error::{Error, Location, Result};
-use crate::ledger::{Field, Ledger, LedgerLine};
+use crate::ledger::{Field, Ledger, LedgerLine, Strings};
 use crate::model::Place;
 use crate::money;
 
@@ -166,7 +166,7 @@ struct Caches {
 
 impl Caches {
     #[inline]
-    fn get(&mut self, k: usize, id: usize, strings: &Rodeo, sym: lasso::Spur) -> bool {
+    fn get(&mut self, k: usize, id: usize, strings: &Strings, sym: lasso::Spur) -> bool {
         let w = id * self.stride + (k >> 5);
         let shift = (k & 31) * 2;
         let v = self.bits[w] >> shift;
@@ -187,7 +187,7 @@ struct Compiled {
     caches: Caches,
 }
 
-fn compile(place: &Place, mapping: &Mapping, strings: &Rodeo) -> Compiled {
+fn compile(place: &Place, mapping: &Mapping, strings: &Strings) -> Compiled {
     let nsym = strings.len() + 1;
     let mut tests: Vec<Test> = Vec::new();
     let mut cache_ids: HashMap<String, usize> = HashMap::new();
@@ -284,7 +284,7 @@ fn field_sym(line: &LedgerLine, f: Field) -> lasso::Spur {
 impl Compiled {
     /// The rules that apply to a line, into `found` (cleared first).
     #[inline]
-    fn matching(&mut self, line: &LedgerLine, strings: &Rodeo, found: &mut Vec<u32>) {
+    fn matching(&mut self, line: &LedgerLine, strings: &Strings, found: &mut Vec<u32>) {
         found.clear();
         let Some(cands) = self.by_agency.get(line.agency as usize) else {
             return;
