@@ -15,3 +15,4 @@ pub mod money;
 pub mod output;
 pub mod sample;
 pub mod scenario;
+pub mod uncertainty;

@@ -8,6 +8,7 @@ mod generate;
 mod ingest;
 mod map;
 mod run;
+mod simulate;
 
 use clap::{Parser, Subcommand};
 
@@ -38,6 +39,8 @@ pub enum Command {
     Run(run::Args),
     /// Compare scenarios side by side: NPV, FROI, payback, wrong-pocket index, each agency's NPV.
     Compare(compare::Args),
+    /// Monte Carlo, tornado and break-even per agency over a scenario's [[uncertain]] inputs.
+    Simulate(simulate::Args),
 }
 
 /// Run the CLI; returns the process exit code.
@@ -49,6 +52,7 @@ pub fn main() -> i32 {
         Command::Map(a) => map::run(a),
         Command::Run(a) => run::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Simulate(a) => simulate::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -33,6 +33,13 @@ pub struct ScenarioFile {
     pub outcome: Vec<OutcomeRaw>,
     #[serde(default)]
     pub transfer: Vec<TransferRaw>,
+    /// Distributions for `totalplace simulate`; read and checked by `crate::uncertainty::spec`
+    /// (see docs/uncertainty.md), not used by the deterministic engine.
+    #[serde(default)]
+    pub uncertain: Vec<toml::Value>,
+    /// Rank correlations between `[[uncertain]]` parameters (see `uncertain`).
+    #[serde(default)]
+    pub correlation: Vec<toml::Value>,
 }
 
 /// A year written as `2024` or `"2024-25"` (a financial year, named by the year it starts in).

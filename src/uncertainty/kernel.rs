@@ -1,0 +1,513 @@
+//! The scenario engine compiled to `f64` for Monte Carlo: the same arithmetic as
+//! [`crate::scenario::evaluate`] (deadweight, lag, drop-off, duration, optimism bias, stepped
+//! cashability, fixed/pooled, PbR, per-unit and gain-share transfers, discount factors), reduced
+//! to what a draw needs: each party's PV costs, cashable and non-cashable benefits and net
+//! transfers. Structure is resolved once; an evaluation reads a flat parameter slice and writes
+//! into caller-owned scratch, so a draw allocates nothing.
+//!
+//! Present values are accumulated directly where a flow is linear in its yearly units (most
+//! flows: PV = PV of persisting people × quantity × unit cost). Yearly figures are kept only
+//! where the arithmetic needs them: stepped flows (whole steps each year) and the parties that
+//! pay a gain-share (their yearly net gain decides each year's payment).
+
+use crate::scenario::{TransferKind, ValidatedScenario, P};
+
+/// The four present values of one party.
+pub const PV_COSTS: usize = 0;
+pub const PV_CASHABLE: usize = 1;
+pub const PV_NON_CASHABLE: usize = 2;
+pub const PV_TRANSFERS: usize = 3;
+/// Width of one party's slot in [`Kernel::eval`]'s output.
+pub const PV_WIDTH: usize = 4;
+
+#[derive(Debug, Clone)]
+struct KCost {
+    party: usize,
+    /// (year, amount parameter), years within the horizon only.
+    years: Vec<(usize, P)>,
+    optimism_bias: P,
+}
+
+#[derive(Debug, Clone)]
+struct KPerUnit {
+    from: usize,
+    to: usize,
+    amount: P,
+}
+
+#[derive(Debug, Clone)]
+struct KFlow {
+    party: usize,
+    quantity: P,
+    cashability: P,
+    step: Option<P>,
+    value: P,
+    /// index[price base] ÷ index[price year].
+    rebase: f64,
+    /// Evaluate year by year (stepped, or the bearer or a per-unit payer/payee is tracked).
+    yearly: bool,
+    per_unit: Vec<KPerUnit>,
+}
+
+#[derive(Debug, Clone)]
+struct KOutcome {
+    participants: P,
+    engagement: P,
+    success: P,
+    deadweight: P,
+    drop_off: P,
+    optimism_bias: P,
+    intake_start: usize,
+    intake_end: usize,
+    lag: usize,
+    duration: Option<usize>,
+    flows: Vec<KFlow>,
+    /// PV of people per achiever as a polynomial in keep = 1 − drop_off:
+    /// Σ_j keep^j · w_j, w_j = Σ over intakes s of D[first_s + j] while first_s + j is within
+    /// the outcome's duration and the horizon (first_s = s + lag).
+    w: Vec<f64>,
+    /// Some flow needs people year by year.
+    needs_people: bool,
+}
+
+#[derive(Debug, Clone)]
+enum KTransfer {
+    Fixed {
+        from: usize,
+        to: usize,
+        years: Vec<(usize, P)>,
+    },
+    Pbr {
+        from: usize,
+        to: usize,
+        outcome: usize,
+        amount: P,
+        attachment_share: P,
+        result_lag: usize,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct KGainShare {
+    from: usize,
+    to: usize,
+    share: P,
+    cashable_basis: bool,
+}
+
+/// A compiled scenario.
+#[derive(Debug, Clone)]
+pub struct Kernel {
+    pub horizon: usize,
+    pub parties: usize,
+    discount: Vec<f64>,
+    costs: Vec<KCost>,
+    outcomes: Vec<KOutcome>,
+    transfers: Vec<KTransfer>,
+    gain_shares: Vec<KGainShare>,
+    /// Parties that pay a gain-share: their yearly position is kept.
+    tracked: Vec<bool>,
+    /// Parties with any cost, flow or transfer.
+    pub active: Vec<bool>,
+}
+
+/// Per-thread working memory for [`Kernel::eval`].
+#[derive(Debug, Clone)]
+pub struct Scratch {
+    people: Vec<f64>,
+    /// Yearly cashable, non-cashable, costs and transfers of tracked parties: [party][t].
+    cash: Vec<f64>,
+    non_cash: Vec<f64>,
+    costs: Vec<f64>,
+    transfers: Vec<f64>,
+}
+
+fn to_f64(d: rust_decimal::Decimal) -> f64 {
+    use rust_decimal::prelude::ToPrimitive;
+    d.to_f64().unwrap_or(f64::NAN)
+}
+
+/// Whole steps of released capacity in `x` units: floor, forgiving binary noise just below a
+/// whole number (the exact engine would land on it).
+#[inline]
+fn whole_steps(x: f64) -> f64 {
+    (x + 1e-9 * x.abs().max(1.0)).floor()
+}
+
+impl Kernel {
+    pub fn compile(sc: &ValidatedScenario) -> Kernel {
+        let h = sc.horizon;
+        let n = sc.parties.len();
+        let mut tracked = vec![false; n];
+        let mut active = vec![false; n];
+        let mut gain_shares = Vec::new();
+        for tr in &sc.transfers {
+            if let TransferKind::GainShare {
+                share,
+                cashable_basis,
+            } = &tr.kind
+            {
+                tracked[tr.from] = true;
+                gain_shares.push(KGainShare {
+                    from: tr.from,
+                    to: tr.to,
+                    share: *share,
+                    cashable_basis: *cashable_basis,
+                });
+            }
+            active[tr.from] = true;
+            active[tr.to] = true;
+        }
+        let years = |from: usize, amounts: &[P]| -> Vec<(usize, P)> {
+            amounts
+                .iter()
+                .enumerate()
+                .map(|(i, &a)| (from + i, a))
+                .filter(|(t, _)| *t < h)
+                .collect()
+        };
+        let costs = sc
+            .costs
+            .iter()
+            .map(|c| {
+                active[c.party] = true;
+                KCost {
+                    party: c.party,
+                    years: years(c.from_year, &c.amounts),
+                    optimism_bias: c.optimism_bias,
+                }
+            })
+            .collect();
+        let mut outcomes: Vec<KOutcome> = sc
+            .outcomes
+            .iter()
+            .map(|o| KOutcome {
+                participants: o.participants,
+                engagement: o.engagement,
+                success: o.success,
+                deadweight: o.deadweight,
+                drop_off: o.drop_off,
+                optimism_bias: o.optimism_bias,
+                intake_start: o.intake_start,
+                intake_end: (o.intake_start + o.intakes).min(h),
+                lag: o.lag,
+                duration: o.duration,
+                w: {
+                    let d: Vec<f64> = sc.discount_factors.iter().copied().map(to_f64).collect();
+                    let mut w = vec![0.0; h];
+                    for st in o.intake_start..(o.intake_start + o.intakes).min(h) {
+                        let first = st + o.lag;
+                        let last = o.duration.map_or(h, |du| (first + du).min(h));
+                        for t in first..last {
+                            w[t - first] += d[t];
+                        }
+                    }
+                    while w.last() == Some(&0.0) {
+                        w.pop();
+                    }
+                    w
+                },
+                needs_people: false,
+                flows: o
+                    .flows
+                    .iter()
+                    .map(|f| {
+                        active[f.party] = true;
+                        KFlow {
+                            party: f.party,
+                            quantity: f.quantity,
+                            cashability: f.cashability,
+                            step: f.step,
+                            value: f.value,
+                            rebase: to_f64(f.rebase.0) / to_f64(f.rebase.1),
+                            yearly: f.step.is_some() || tracked[f.party],
+                            per_unit: Vec::new(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let mut transfers = Vec::new();
+        for tr in &sc.transfers {
+            match &tr.kind {
+                TransferKind::Fixed {
+                    from_year, amounts, ..
+                } => transfers.push(KTransfer::Fixed {
+                    from: tr.from,
+                    to: tr.to,
+                    years: years(*from_year, amounts),
+                }),
+                TransferKind::Pbr {
+                    outcome,
+                    amount,
+                    attachment_share,
+                    result_lag,
+                } => transfers.push(KTransfer::Pbr {
+                    from: tr.from,
+                    to: tr.to,
+                    outcome: *outcome,
+                    amount: *amount,
+                    attachment_share: *attachment_share,
+                    result_lag: *result_lag,
+                }),
+                TransferKind::PerUnit {
+                    outcome,
+                    flow,
+                    amount,
+                } => {
+                    let f = &mut outcomes[*outcome].flows[*flow];
+                    if tracked[tr.from] || tracked[tr.to] {
+                        f.yearly = true;
+                    }
+                    f.per_unit.push(KPerUnit {
+                        from: tr.from,
+                        to: tr.to,
+                        amount: *amount,
+                    });
+                }
+                TransferKind::GainShare { .. } => {}
+            }
+        }
+        for o in &mut outcomes {
+            o.needs_people = o.flows.iter().any(|f| f.yearly);
+        }
+        Kernel {
+            horizon: h,
+            parties: n,
+            discount: sc.discount_factors.iter().copied().map(to_f64).collect(),
+            costs,
+            outcomes,
+            transfers,
+            gain_shares,
+            tracked,
+            active,
+        }
+    }
+
+    pub fn scratch(&self) -> Scratch {
+        let h = self.horizon;
+        let n = self.parties;
+        Scratch {
+            people: vec![0.0; h],
+            cash: vec![0.0; n * h],
+            non_cash: vec![0.0; n * h],
+            costs: vec![0.0; n * h],
+            transfers: vec![0.0; n * h],
+        }
+    }
+
+    /// Evaluate with parameter values `p` (indexed like the scenario's `param_specs`), writing
+    /// each party's [`PV_COSTS`], [`PV_CASHABLE`], [`PV_NON_CASHABLE`] and [`PV_TRANSFERS`]
+    /// into `out[party * PV_WIDTH + k]`.
+    pub fn eval(&self, p: &[f64], s: &mut Scratch, out: &mut [f64]) {
+        let h = self.horizon;
+        let d = &self.discount;
+        let tracked = &self.tracked;
+        let any_tracked = !self.gain_shares.is_empty();
+        out[..self.parties * PV_WIDTH].fill(0.0);
+        if any_tracked {
+            s.cash.fill(0.0);
+            s.non_cash.fill(0.0);
+            s.costs.fill(0.0);
+            s.transfers.fill(0.0);
+        }
+
+        for c in &self.costs {
+            let uplift = 1.0 + p[c.optimism_bias];
+            let mut pv = 0.0;
+            for &(t, a) in &c.years {
+                let x = p[a] * uplift;
+                pv += x * d[t];
+                if tracked[c.party] {
+                    s.costs[c.party * h + t] += x;
+                }
+            }
+            out[c.party * PV_WIDTH + PV_COSTS] += pv;
+        }
+
+        for o in &self.outcomes {
+            let engaged = p[o.participants] * p[o.engagement];
+            let achieving = engaged * p[o.success] * (1.0 - p[o.deadweight]);
+            let keep = 1.0 - p[o.drop_off];
+            let realism = 1.0 - p[o.optimism_bias];
+            // PV of the people whose outcome persists, by Horner's rule in keep.
+            let mut pv_per = 0.0;
+            for &w in o.w.iter().rev() {
+                pv_per = pv_per * keep + w;
+            }
+            let pv_people = achieving * pv_per;
+            // Year by year only where a flow needs it (the engine's own loop).
+            let people = &mut s.people;
+            if o.needs_people {
+                people.fill(0.0);
+                for st in o.intake_start..o.intake_end {
+                    let first = st + o.lag;
+                    let last = match o.duration {
+                        Some(du) => (first + du).min(h),
+                        None => h,
+                    };
+                    let mut persist = achieving;
+                    for slot in people.iter_mut().take(last).skip(first) {
+                        *slot += persist;
+                        persist *= keep;
+                    }
+                }
+            }
+            for f in &o.flows {
+                let qty = p[f.quantity] * realism;
+                let value = p[f.value] * f.rebase;
+                let cash = p[f.cashability];
+                if !f.yearly {
+                    let benefit = pv_people * qty * value;
+                    let c = benefit * cash;
+                    out[f.party * PV_WIDTH + PV_CASHABLE] += c;
+                    out[f.party * PV_WIDTH + PV_NON_CASHABLE] += benefit - c;
+                    for pu in &f.per_unit {
+                        let x = pv_people * qty * p[pu.amount];
+                        out[pu.from * PV_WIDTH + PV_TRANSFERS] -= x;
+                        out[pu.to * PV_WIDTH + PV_TRANSFERS] += x;
+                    }
+                    continue;
+                }
+                let step = f.step.map(|i| p[i]);
+                let (mut pv_c, mut pv_n) = (0.0, 0.0);
+                for t in 0..h {
+                    if people[t] == 0.0 {
+                        continue;
+                    }
+                    let u = people[t] * qty;
+                    let benefit = u * value;
+                    let c = match step {
+                        None => benefit * cash,
+                        Some(step) => whole_steps(u / step) * step * value * cash,
+                    };
+                    pv_c += c * d[t];
+                    pv_n += (benefit - c) * d[t];
+                    if tracked[f.party] {
+                        s.cash[f.party * h + t] += c;
+                        s.non_cash[f.party * h + t] += benefit - c;
+                    }
+                    for pu in &f.per_unit {
+                        let x = u * p[pu.amount];
+                        out[pu.from * PV_WIDTH + PV_TRANSFERS] -= x * d[t];
+                        out[pu.to * PV_WIDTH + PV_TRANSFERS] += x * d[t];
+                        if tracked[pu.from] {
+                            s.transfers[pu.from * h + t] -= x;
+                        }
+                        if tracked[pu.to] {
+                            s.transfers[pu.to * h + t] += x;
+                        }
+                    }
+                }
+                out[f.party * PV_WIDTH + PV_CASHABLE] += pv_c;
+                out[f.party * PV_WIDTH + PV_NON_CASHABLE] += pv_n;
+            }
+        }
+
+        let mut pay = |from: usize, to: usize, t: usize, x: f64, out: &mut [f64]| {
+            out[from * PV_WIDTH + PV_TRANSFERS] -= x * d[t];
+            out[to * PV_WIDTH + PV_TRANSFERS] += x * d[t];
+            if tracked[from] {
+                s.transfers[from * h + t] -= x;
+            }
+            if tracked[to] {
+                s.transfers[to * h + t] += x;
+            }
+        };
+        for tr in &self.transfers {
+            match tr {
+                KTransfer::Fixed { from, to, years } => {
+                    for &(t, a) in years {
+                        pay(*from, *to, t, p[a], out);
+                    }
+                }
+                KTransfer::Pbr {
+                    from,
+                    to,
+                    outcome,
+                    amount,
+                    attachment_share,
+                    result_lag,
+                } => {
+                    let o = &self.outcomes[*outcome];
+                    let engaged = p[o.participants] * p[o.engagement];
+                    let amount = p[*amount];
+                    let attach = p[*attachment_share];
+                    let results = engaged * p[o.success] * (1.0 - p[o.optimism_bias]);
+                    for st in o.intake_start..o.intake_end {
+                        pay(*from, *to, st, engaged * amount * attach, out);
+                        let t = st + result_lag;
+                        if t < h {
+                            pay(*from, *to, t, results * amount * (1.0 - attach), out);
+                        }
+                    }
+                }
+            }
+        }
+        // Gain-shares on each payer's position before any gain-share (`s.transfers` is not
+        // updated below, so it stays the "before" position).
+        for g in &self.gain_shares {
+            let share = p[g.share];
+            let a = g.from;
+            let mut pv = 0.0;
+            for (t, dt) in d.iter().enumerate().take(h) {
+                let benefits = if g.cashable_basis {
+                    s.cash[a * h + t]
+                } else {
+                    s.cash[a * h + t] + s.non_cash[a * h + t]
+                };
+                let gain = benefits + s.transfers[a * h + t] - s.costs[a * h + t];
+                if gain > 0.0 {
+                    pv += gain * share * dt;
+                }
+            }
+            out[g.from * PV_WIDTH + PV_TRANSFERS] -= pv;
+            out[g.to * PV_WIDTH + PV_TRANSFERS] += pv;
+        }
+    }
+}
+
+impl Kernel {
+    /// The compiled structure as JSON (parameter indices, discount factors), for the NumPy
+    /// reference implementation in `benches/montecarlo_numpy.py`. `None` when the scenario
+    /// uses a feature the reference does not implement (stepped flows, per-unit, PbR or
+    /// gain-share transfers).
+    pub fn reference_json(&self) -> Option<serde_json::Value> {
+        use serde_json::json;
+        let plain_flows = self.outcomes.iter().all(|o| {
+            o.flows
+                .iter()
+                .all(|f| f.step.is_none() && f.per_unit.is_empty())
+        });
+        let plain_transfers = self
+            .transfers
+            .iter()
+            .all(|t| matches!(t, KTransfer::Fixed { .. }));
+        if !plain_flows || !plain_transfers || !self.gain_shares.is_empty() {
+            return None;
+        }
+        Some(json!({
+            "horizon": self.horizon,
+            "parties": self.parties,
+            "discount": self.discount,
+            "costs": self.costs.iter().map(|c| json!({
+                "party": c.party, "years": c.years, "optimism_bias": c.optimism_bias,
+            })).collect::<Vec<_>>(),
+            "outcomes": self.outcomes.iter().map(|o| json!({
+                "participants": o.participants, "engagement": o.engagement,
+                "success": o.success, "deadweight": o.deadweight, "drop_off": o.drop_off,
+                "optimism_bias": o.optimism_bias, "intake_start": o.intake_start,
+                "intake_end": o.intake_end, "lag": o.lag, "duration": o.duration,
+                "w": o.w,
+                "flows": o.flows.iter().map(|f| json!({
+                    "party": f.party, "quantity": f.quantity, "cashability": f.cashability,
+                    "value": f.value, "rebase": f.rebase,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "transfers": self.transfers.iter().map(|t| match t {
+                KTransfer::Fixed { from, to, years } => json!({"from": from, "to": to, "years": years}),
+                KTransfer::Pbr { .. } => unreachable!("checked above"),
+            }).collect::<Vec<_>>(),
+        }))
+    }
+}
