@@ -484,6 +484,7 @@ fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<Processe
         .flexible(true)
         .delimiter(source.delimiter)
         .from_reader(data.as_slice());
+    let file_is_utf8 = source.encoding == Encoding::Utf8 && std::str::from_utf8(&data).is_ok();
     // A typical ledger line is 40-80 bytes: reserve once rather than regrow a large Vec.
     ledger.lines.reserve(data.len() / 64);
     let mut proc = RowProcessor::new(source, idx, None, control_in_sheet(source, None));
@@ -520,7 +521,16 @@ fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<Processe
             if field.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
+            if !proc.wants(row, c as u32) {
+                continue;
+            }
             let text: &str = match source.encoding {
+                // SAFETY: `data` was checked to be valid UTF-8 as a whole, and a csv field is
+                // a run of its bytes cut at ASCII delimiters, quotes and line ends, with only
+                // ASCII quote bytes removed; ASCII bytes never occur inside a multi-byte UTF-8
+                // sequence, so every field is valid UTF-8 too. (Checking each field again cost
+                // ~10% of CSV ingest.)
+                Encoding::Utf8 if file_is_utf8 => unsafe { std::str::from_utf8_unchecked(field) },
                 Encoding::Utf8 => match std::str::from_utf8(field) {
                     Ok(t) => t,
                     Err(_) => {

@@ -144,6 +144,15 @@ impl<'s> RowProcessor<'s> {
         Location::cell(&self.source.display, self.sheet.as_deref(), row, col)
     }
 
+    /// Whether a cell at (row, col) can matter: any cell while the header is being found, the
+    /// control-total cell, and cells in mapped columns. Readers may skip decoding the rest.
+    #[inline]
+    pub fn wants(&self, row: u32, col: u32) -> bool {
+        self.header_row.is_none()
+            || self.control_cell == Some((row, col))
+            || self.lut.get(col as usize).is_some_and(|&s| s != NO_SLOT)
+    }
+
     /// Feed one cell (1-based row, 0-based column), in row-major order.
     #[inline]
     pub fn feed(&mut self, row: u32, col: u32, v: CellIn<'_>, ledger: &mut Ledger) -> Result<()> {
