@@ -163,7 +163,7 @@ pub fn tornado_table(a: &Analysis, top: usize) -> Table {
             .stats
             .iter()
             .enumerate()
-            .filter(|(_, gs)| gs.group.party.is_some())
+            .filter(|(g, gs)| gs.group.party.is_some() && !r.swing(result_index(a, *g)).is_zero())
             .max_by_key(|(g, _)| r.swing(result_index(a, *g)));
         let most = most
             .map(|(g, _)| {
@@ -175,7 +175,7 @@ pub fn tornado_table(a: &Analysis, top: usize) -> Table {
                     format_gbp0(r.high[k])
                 )
             })
-            .unwrap_or_default();
+            .unwrap_or_else(|| "none: no party's NPV moves".to_string());
         t.add_row(vec![
             Cell::new(format!(
                 "{}\n{} .. {} (base {})",
