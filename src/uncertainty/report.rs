@@ -494,7 +494,7 @@ pub fn json(a: &Analysis) -> Vec<u8> {
             json!({
                 "path": u.path,
                 "base": a.params.values[u.param].normalize().to_string(),
-                "bound": sc.param_specs[u.param].bound,
+                "range": bound_text(sc.param_specs[u.param].bound),
                 "distribution": u.dist,
                 "p10": input_text(dec(u.dist.quantile(0.1))),
                 "p90": input_text(dec(u.dist.quantile(0.9))),
@@ -508,7 +508,7 @@ pub fn json(a: &Analysis) -> Vec<u8> {
         .correlations
         .iter()
         .map(|c| {
-            json!({"params": [a.model.spec.params[c.a].path, a.model.spec.params[c.b].path], "rank": c.rank})
+            json!({"params": [a.model.spec.params[c.a].path, a.model.spec.params[c.b].path], "rank": c.rank, "note": c.note})
         })
         .collect();
     let parties: Vec<Value> = a
@@ -625,7 +625,7 @@ pub fn conventions() -> Vec<(String, String)> {
     ]
 }
 
-/// `Bound` shown in words.
+/// A parameter's allowed range, as written in `simulation.json`.
 pub fn bound_text(b: Bound) -> &'static str {
     match b {
         Bound::Rate => "0..1",

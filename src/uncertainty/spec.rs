@@ -71,6 +71,7 @@ pub struct Correlation {
     pub b: usize,
     /// Spearman's ρ_s as written.
     pub rank: f64,
+    pub note: Option<String>,
 }
 
 /// The validated uncertainty of one scenario.
@@ -287,7 +288,6 @@ fn validate(
                 i.to_string()
             }
         );
-        let _ = &c.note;
         if c.params.len() != 2 || c.params[0] == c.params[1] {
             errors.push(Error::model(
                 file,
@@ -300,7 +300,7 @@ fn validate(
             Some(d) => rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap_or(f64::NAN),
             None => f64::NAN,
         };
-        if !(-1.0..=1.0).contains(&rank) || rank.abs() >= 1.0 {
+        if rank.is_nan() || rank.abs() >= 1.0 {
             errors.push(Error::model(
                 file,
                 format!("{key}.rank"),
@@ -343,6 +343,7 @@ fn validate(
                 a: ix[0],
                 b: ix[1],
                 rank,
+                note: c.note.clone(),
             });
         }
     }
