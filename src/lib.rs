@@ -13,6 +13,7 @@ pub mod mapping;
 pub mod model;
 pub mod money;
 pub mod output;
+pub mod report;
 pub mod sample;
 pub mod scenario;
 pub mod uncertainty;

@@ -2,11 +2,14 @@
 //!
 //! Exit codes: 0 success, 2 bad input (model, budget file, reconciliation), 1 anything else.
 
+mod check;
 mod common;
 mod compare;
 mod generate;
 mod ingest;
+mod init;
 mod map;
+mod report;
 mod run;
 mod simulate;
 
@@ -41,6 +44,13 @@ pub enum Command {
     Compare(compare::Args),
     /// Monte Carlo, tornado and break-even per agency over a scenario's [[uncertain]] inputs.
     Simulate(simulate::Args),
+    /// The board papers: charts, a results workbook and a board pack for every scenario of a
+    /// place and for the place, under <out>/<place>/.
+    Report(report::Args),
+    /// Scaffold a new place: place, sources with an example budget file, mapping, a scenario.
+    Init(init::Args),
+    /// Validate a place without writing anything: files, sheets, headers, mapping, scenarios.
+    Check(check::Args),
 }
 
 /// Run the CLI; returns the process exit code.
@@ -53,6 +63,9 @@ pub fn main() -> i32 {
         Command::Run(a) => run::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Report(a) => report::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Check(a) => check::run(a),
     };
     match result {
         Ok(()) => 0,

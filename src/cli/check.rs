@@ -1,0 +1,142 @@
+//! `totalplace check <dir>`: validate a place without writing anything: place.toml and
+//! sources.toml, every budget file (read and reconciled exactly as `ingest` does, nothing
+//! written), mapping.toml (applied to the ledger), and every scenario. Prints what it checked;
+//! exits 2 naming each file at fault.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::error::{display_path, Error, Location};
+use crate::ingest;
+use crate::mapping::{self, Mapping};
+use crate::model::Place;
+use crate::money::format_gbp0;
+use crate::report::scenario_files;
+use crate::scenario;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The place model directory, e.g. models/kirkbridge.
+    pub place: PathBuf,
+}
+
+/// A file that cannot be read is bad input here (exit 2), named by its path.
+fn as_input(e: Error) -> Error {
+    match e {
+        Error::Io { path, message } => Error::input(Location::file(path), message),
+        Error::Many(v) => Error::Many(v.into_iter().map(as_input).collect()),
+        other => other,
+    }
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let dir = &args.place;
+    let mut problems: Vec<Error> = Vec::new();
+    let place = match Place::load(dir) {
+        Ok(p) => p,
+        Err(e) => {
+            println!("FAIL place: {}", display_path(&dir.join("place.toml")));
+            return Err(as_input(e).into());
+        }
+    };
+    println!(
+        "ok   place.toml: {} ({} agencies, {} cohorts, {} transition points)",
+        place.info.name,
+        place.agencies.len(),
+        place.cohorts.len(),
+        place.transitions.len()
+    );
+    println!("ok   sources.toml: {} sources", place.sources.len());
+    let ledger = match ingest::ingest_place_unreconciled(&place) {
+        Ok(ing) => {
+            for (r, s) in ing.reports.iter().zip(&place.sources) {
+                println!(
+                    "{} {}: {} lines, {} ({})",
+                    if matches!(r.status, ingest::Status::Mismatch { .. }) {
+                        "FAIL"
+                    } else {
+                        "ok  "
+                    },
+                    s.display,
+                    r.lines,
+                    format_gbp0(r.total),
+                    r.status.label()
+                );
+            }
+            problems.extend(ing.mismatches(&place));
+            Some(ing.ledger)
+        }
+        Err(e) => {
+            println!("FAIL budget files: see below");
+            problems.push(as_input(e));
+            None
+        }
+    };
+    let map_file = place.dir.join("mapping.toml");
+    match Mapping::load(&place) {
+        Ok(m) => match &ledger {
+            Some(l) => match mapping::map_ledger(&place, &m, l) {
+                Ok(map) => {
+                    let ing = map.total_ingested();
+                    println!(
+                        "ok   {}: {} rules, {} drivers; {} of {} mapped to cohorts",
+                        display_path(&map_file),
+                        m.rules.len(),
+                        m.drivers.len(),
+                        format_gbp0(map.total_mapped()),
+                        format_gbp0(ing)
+                    );
+                    for w in &map.warnings {
+                        println!("     warning: {w}");
+                    }
+                }
+                Err(e) => {
+                    println!("FAIL {}", display_path(&map_file));
+                    problems.push(as_input(e));
+                }
+            },
+            None => println!(
+                "ok   {}: {} rules (not applied: the budget files did not load)",
+                display_path(&map_file),
+                m.rules.len()
+            ),
+        },
+        Err(e) => {
+            println!("FAIL {}", display_path(&map_file));
+            problems.push(as_input(e));
+        }
+    }
+    let files = scenario_files(dir).map_err(as_input)?;
+    if files.is_empty() {
+        println!(
+            "     no scenarios in {}",
+            display_path(&dir.join("scenarios"))
+        );
+    }
+    for f in files {
+        match scenario::load(&f) {
+            Ok(sc) => println!(
+                "ok   {}: \"{}\", {} parties, {} outcomes, {} unit costs",
+                display_path(&f),
+                sc.name,
+                sc.parties.len(),
+                sc.outcomes.len(),
+                sc.unit_costs.len()
+            ),
+            Err(e) => {
+                println!("FAIL {}", display_path(&f));
+                problems.push(as_input(e));
+            }
+        }
+    }
+    if problems.is_empty() {
+        println!(
+            "all checks passed: `totalplace report {}` will run",
+            display_path(dir)
+        );
+        Ok(())
+    } else {
+        Err(Error::from_list(problems).expect_err("problems").into())
+    }
+}

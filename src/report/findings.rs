@@ -1,0 +1,417 @@
+//! Plain-English findings generated from the numbers: every sentence is computed from
+//! [`Results`] (and the simulation, when one was run), never written by hand.
+
+use rust_decimal::Decimal;
+
+use super::simulation::Simulation;
+use super::{money_short, pct0, the_party, Text};
+use crate::money::round_half_up;
+use crate::scenario::engine::PartyResult;
+use crate::scenario::{Payback, Results, ValidatedScenario};
+
+fn active(r: &Results) -> impl Iterator<Item = &PartyResult> {
+    r.parties
+        .iter()
+        .filter(|p| !matches!(p.summary.payback, Some(Payback::NoFlows)))
+}
+
+fn join_and(items: &[String]) -> String {
+    match items.len() {
+        0 => String::new(),
+        1 => items[0].clone(),
+        n => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The value-for-money sentence.
+fn value(sc: &ValidatedScenario, r: &Results) -> Option<String> {
+    let s = &r.system;
+    if s.pv_costs.is_zero() && s.pv_benefits.is_zero() {
+        return None;
+    }
+    let span = format!(
+        "Over {} years from {} ({} prices, present values)",
+        sc.horizon,
+        sc.year_label(0),
+        crate::scenario::library::fy_label(sc.price_base)
+    );
+    let froi = s
+        .froi
+        .map(|f| format!("£{} of benefit for every £1 spent", round_half_up(f, 2)));
+    Some(if s.npv >= Decimal::ZERO {
+        format!(
+            "{span} the scenario costs {} and avoids {} of public spending: a net present value of {} for the partners together{}.",
+            money_short(s.pv_costs),
+            money_short(s.pv_benefits),
+            money_short(s.npv),
+            froi.map(|f| format!(", or {f}")).unwrap_or_default()
+        )
+    } else {
+        format!(
+            "{span} the scenario costs {} and avoids only {} of public spending: a net cost of {} to the partners together{}.",
+            money_short(s.pv_costs),
+            money_short(s.pv_benefits),
+            money_short(-s.npv),
+            froi.map(|f| format!(" ({f})")).unwrap_or_default()
+        )
+    })
+}
+
+fn payback(sc: &ValidatedScenario, r: &Results) -> Option<String> {
+    match r.system.payback? {
+        Payback::Within(y) if y.is_zero() => {
+            Some("The partners together are never out of pocket: benefits cover costs from the first year.".into())
+        }
+        Payback::Within(y) => Some(format!(
+            "Taken together the partners recover their outlay after {} years (discounted; interpolated within the year).",
+            round_half_up(y, 2)
+        )),
+        Payback::NotWithinHorizon => Some(format!(
+            "The partners together do not recover their outlay within the {}-year horizon.",
+            sc.horizon
+        )),
+        Payback::NoFlows => None,
+    }
+}
+
+/// "The council bears 72% of the cost and receives 18% of the benefit; police and DWP receive
+/// 61%, most of it not cashable locally."
+pub fn asymmetry(r: &Results) -> Option<String> {
+    let payer = active(r)
+        .filter(|p| p.summary.pv_costs > Decimal::ZERO)
+        .max_by(|a, b| a.summary.pv_costs.cmp(&b.summary.pv_costs))?;
+    let c = payer.cost_share?;
+    let b = payer.benefit_share?;
+    let mut s = format!(
+        "{} bears {} of the cost and receives {} of the benefit",
+        capitalise(&the_party(&payer.id)),
+        pct0(c),
+        pct0(b)
+    );
+    let mut others: Vec<&PartyResult> = active(r)
+        .filter(|p| p.id != payer.id && p.benefit_share.is_some_and(|x| x > Decimal::ZERO))
+        .collect();
+    others.sort_by_key(|x| std::cmp::Reverse(x.benefit_share));
+    let mut taken = Vec::new();
+    let mut share = Decimal::ZERO;
+    for p in others {
+        if taken.len() == 3 || share >= Decimal::new(5, 1) {
+            break;
+        }
+        share += p.benefit_share.unwrap_or_default();
+        taken.push(p);
+    }
+    if !taken.is_empty() {
+        let names: Vec<String> = taken.iter().map(|p| the_party(&p.id)).collect();
+        let benefit: Decimal = taken.iter().map(|p| p.summary.pv_benefits).sum();
+        let local: Decimal = taken
+            .iter()
+            .filter(|p| !p.not_locally_cashable)
+            .map(|p| p.summary.pv_cashable)
+            .sum();
+        let how = if benefit.is_zero() {
+            String::new()
+        } else {
+            let f = local / benefit;
+            if f.is_zero() {
+                ", none of it cashable locally".into()
+            } else if f < Decimal::new(5, 1) {
+                ", most of it not cashable locally".into()
+            } else if f < Decimal::ONE {
+                ", most of it cashable locally".into()
+            } else {
+                ", all of it cashable locally".into()
+            }
+        };
+        s += &format!(
+            "; {} receive{} {}{how}",
+            join_and(&names),
+            if names.len() == 1 { "s" } else { "" },
+            pct0(share)
+        );
+    }
+    s.push('.');
+    Some(s)
+}
+
+fn wrong_pocket(r: &Results) -> Option<String> {
+    let w = r.wrong_pocket?;
+    let mut s = format!(
+        "Wrong-pocket index {}: {} of the benefit lands with a different partner from the one that pays",
+        round_half_up(w, 2),
+        pct0(w)
+    );
+    if let Some(wc) = r.wrong_pocket_cashable {
+        s += &format!(" ({} on cashable savings alone)", round_half_up(wc, 2));
+    }
+    s.push('.');
+    Some(s)
+}
+
+fn cashable(r: &Results) -> Option<String> {
+    let s = &r.system;
+    if s.pv_benefits <= Decimal::ZERO {
+        return None;
+    }
+    if s.pv_cashable.is_zero() {
+        return Some(format!(
+            "None of the {} benefit is cashable: it is all cost avoidance, capacity released rather than budgets that can be cut.",
+            money_short(s.pv_benefits)
+        ));
+    }
+    Some(format!(
+        "{} of the benefit ({}) is cashable savings, and {} of that falls to budgets held in the place; the rest ({}) is cost avoidance: capacity released rather than budgets that can be cut.",
+        pct0(s.pv_cashable / s.pv_benefits),
+        money_short(s.pv_cashable),
+        money_short(r.pv_locally_cashable),
+        money_short(s.pv_non_cashable)
+    ))
+}
+
+fn winners(r: &Results) -> Option<String> {
+    let mut losers: Vec<&PartyResult> = active(r)
+        .filter(|p| p.summary.npv < Decimal::ZERO)
+        .collect();
+    let mut gainers: Vec<&PartyResult> = active(r)
+        .filter(|p| p.summary.npv > Decimal::ZERO)
+        .collect();
+    if losers.is_empty() && gainers.is_empty() {
+        return None;
+    }
+    losers.sort_by_key(|a| a.summary.npv);
+    gainers.sort_by_key(|a| std::cmp::Reverse(a.summary.npv));
+    let list = |v: &[&PartyResult]| {
+        join_and(
+            &v.iter()
+                .map(|p| format!("{} {}", the_party(&p.id), money_short(p.summary.npv)))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let mut parts = Vec::new();
+    if !losers.is_empty() {
+        parts.push(format!(
+            "{} {} worse off after transfers ({})",
+            losers.len(),
+            if losers.len() == 1 {
+                "partner ends up"
+            } else {
+                "partners end up"
+            },
+            list(&losers)
+        ));
+    }
+    if !gainers.is_empty() {
+        parts.push(format!(
+            "{} {} better off ({})",
+            gainers.len(),
+            if gainers.len() == 1 {
+                "ends up"
+            } else {
+                "end up"
+            },
+            list(&gainers)
+        ));
+    }
+    Some(capitalise(&format!("{}.", parts.join("; "))))
+}
+
+fn fair_share(r: &Results) -> Option<String> {
+    let froi = r.system.froi?;
+    let mut pay: Vec<&PartyResult> = active(r)
+        .filter(|p| p.fair_share.is_some_and(|f| f >= Decimal::ONE))
+        .collect();
+    let mut get: Vec<&PartyResult> = active(r)
+        .filter(|p| p.fair_share.is_some_and(|f| f <= -Decimal::ONE))
+        .collect();
+    if pay.is_empty() || get.is_empty() {
+        return None;
+    }
+    pay.sort_by_key(|a| std::cmp::Reverse(a.fair_share));
+    get.sort_by_key(|a| a.fair_share);
+    let fmt = |v: &[&PartyResult], sign: Decimal| {
+        join_and(
+            &v.iter()
+                .take(3)
+                .map(|p| {
+                    format!(
+                        "{} {}",
+                        the_party(&p.id),
+                        money_short(p.fair_share.unwrap_or_default() * sign)
+                    )
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    Some(format!(
+        "For every partner to earn the same return (£{} per £1), {} would pay in and {} would receive back (fair shares on all fiscal benefits, before the scenario's own transfers).",
+        round_half_up(froi, 2),
+        fmt(&pay, Decimal::ONE),
+        fmt(&get, -Decimal::ONE)
+    ))
+}
+
+fn transfers(sc: &ValidatedScenario, r: &Results) -> Option<String> {
+    if sc.transfers.is_empty() {
+        return None;
+    }
+    let moved: Decimal = r
+        .parties
+        .iter()
+        .map(|p| p.summary.pv_transfers)
+        .filter(|t| *t > Decimal::ZERO)
+        .sum();
+    let mut kinds: Vec<&str> = Vec::new();
+    for t in &sc.transfers {
+        let k = match t.kind.label() {
+            "pooled" => "pooled-budget contributions",
+            "fixed" => "fixed payments",
+            "pbr" => "payment by results",
+            "per-unit" => "per-unit payments",
+            _ => "gain-shares",
+        };
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    }
+    let kinds: Vec<String> = kinds.into_iter().map(String::from).collect();
+    Some(format!(
+        "The scenario's own transfers ({}) move {} between partners in present value; they change who gains but not the system total.",
+        join_and(&kinds),
+        money_short(moved)
+    ))
+}
+
+fn uncertainty(sim: &Simulation) -> Option<String> {
+    let s = sim.system()?;
+    let loss = 1.0 - s.prob_positive;
+    Some(format!(
+        "In 90% of {} simulated runs (seed {}) the system NPV lies between {} and {} (median {}); {}.",
+        group(sim.iterations),
+        sim.seed,
+        money_short_f(s.p5),
+        money_short_f(s.p95),
+        money_short_f(s.p50),
+        if loss <= 0.0 {
+            "no run showed a net loss".to_string()
+        } else {
+            format!("the chance of a net loss is {}%", (loss * 100.0).round())
+        }
+    ))
+}
+
+fn group(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn money_short_f(x: f64) -> String {
+    crate::money::from_sheet_number(x)
+        .map(money_short)
+        .unwrap_or_else(|| "n/a".into())
+}
+
+/// Every finding for one scenario, in reading order.
+pub fn findings(sc: &ValidatedScenario, r: &Results, sim: Option<&Simulation>) -> Vec<Text> {
+    let mut v: Vec<Option<String>> = vec![
+        value(sc, r),
+        payback(sc, r),
+        asymmetry(r),
+        cashable(r),
+        wrong_pocket(r),
+        winners(r),
+        fair_share(r),
+        transfers(sc, r),
+    ];
+    if let Some(sim) = sim {
+        v.push(uncertainty(sim));
+    }
+    v.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::engine::Summary;
+    use rust_decimal_macros::dec;
+
+    fn party(id: &str, central: bool, c: Decimal, cash: Decimal, non: Decimal) -> PartyResult {
+        PartyResult {
+            id: id.into(),
+            name: id.into(),
+            budget_control: if central { "central" } else { "local" },
+            external: false,
+            not_locally_cashable: central,
+            summary: Summary {
+                pv_costs: c,
+                pv_cashable: cash,
+                pv_non_cashable: non,
+                pv_benefits: cash + non,
+                npv: cash + non - c,
+                npv_cashable: cash - c,
+                payback: Some(Payback::NotWithinHorizon),
+                ..Summary::default()
+            },
+            yearly: vec![],
+            cost_share: None,
+            benefit_share: None,
+            cashable_share: None,
+            fair_share: None,
+            fair_share_cashable: None,
+        }
+    }
+
+    /// Shares worked by hand: costs council 72, police 28 (ΣC 100); benefits council 18,
+    /// police 41, dwp 20, icb 21 (ΣB 100). Payer is the council: 72% of cost, 18% of benefit.
+    /// Others by benefit: police 41% (< 50%, go on), icb 21% → 62% ≥ 50%, stop. Their benefit
+    /// 62, of which locally cashable: icb 10 (police central) → 10/62 < ½: "most of it not
+    /// cashable locally".
+    #[test]
+    fn asymmetry_sentence_from_hand_worked_shares() {
+        let mut parties = vec![
+            party("council", false, dec!(72), dec!(18), dec!(0)),
+            party("police", true, dec!(28), dec!(30), dec!(11)),
+            party("dwp", true, dec!(0), dec!(20), dec!(0)),
+            party("icb", false, dec!(0), dec!(10), dec!(11)),
+        ];
+        for p in &mut parties {
+            p.cost_share = Some(p.summary.pv_costs / dec!(100));
+            p.benefit_share = Some(p.summary.pv_benefits / dec!(100));
+        }
+        let r = Results {
+            horizon: 1,
+            discount_factors: vec![Decimal::ONE],
+            parties,
+            system: Summary::default(),
+            system_yearly: vec![],
+            wrong_pocket: None,
+            wrong_pocket_cashable: None,
+            pv_locally_cashable: Decimal::ZERO,
+        };
+        assert_eq!(
+            asymmetry(&r).unwrap(),
+            "The council bears 72% of the cost and receives 18% of the benefit; the police and the ICB receive 62%, most of it not cashable locally."
+        );
+    }
+
+    #[test]
+    fn thousands() {
+        assert_eq!(group(10000), "10,000");
+        assert_eq!(group(999), "999");
+        assert_eq!(group(1234567), "1,234,567");
+    }
+}

@@ -1,0 +1,746 @@
+//! The board pack's content, as a [`Doc`] rendered to HTML and Markdown: per scenario a
+//! headline panel, findings generated from the numbers, who pays and who gains, cashflow and
+//! payback, the uncertainty range (or a plain statement that none was simulated), fair-share
+//! contributions and the assumptions and method; per place the count and the scenarios
+//! compared.
+
+use rust_decimal::Decimal;
+
+use super::doc::{Block, Doc, Table, Tile};
+use super::figures::{units_line, Figure};
+use super::findings::{asymmetry, findings};
+use super::simulation::NOT_RUN;
+use super::{money_short, pct0, pct1, PlaceRun, ScenarioRun};
+use crate::money::{format_gbp0, round_half_up, ROUNDING_RULE};
+use crate::scenario::library::fy_label;
+use crate::scenario::report::{conventions, payback_text};
+use crate::scenario::{Payback, Results};
+
+fn section(title: &str, page_break: bool) -> Block {
+    Block::Section {
+        title: title.into(),
+        page_break,
+    }
+}
+
+fn figure(figs: &[Figure], stem: &str) -> Option<Block> {
+    figs.iter().find(|f| f.stem == stem).map(|f| Block::Figure {
+        png: f.png.clone(),
+        file: f.file(),
+        alt: f.alt.clone(),
+        caption: f.caption.clone(),
+    })
+}
+
+fn synthetic_banner(run: &PlaceRun) -> Option<Block> {
+    run.place.info.synthetic.then(|| {
+        Block::Banner(format!(
+            "SYNTHETIC DATA: {} is a made-up place. Every figure in this pack is illustrative and describes no real council, NHS body, police force, prison or benefit office.",
+            run.place.info.name
+        ))
+    })
+}
+
+fn ratio2(d: Option<Decimal>) -> String {
+    d.map(|x| round_half_up(x, 2).to_string())
+        .unwrap_or_else(|| "n/a".into())
+}
+
+fn froi_text(d: Option<Decimal>) -> String {
+    d.map(|x| format!("£{:.2}", round_half_up(x, 2)))
+        .unwrap_or_else(|| "n/a".into())
+}
+
+fn opt_pct(d: Option<Decimal>) -> String {
+    d.map(pct1).unwrap_or_else(|| "-".into())
+}
+
+fn active(r: &Results) -> Vec<&crate::scenario::engine::PartyResult> {
+    r.parties
+        .iter()
+        .filter(|p| !matches!(p.summary.payback, Some(Payback::NoFlows)))
+        .collect()
+}
+
+fn party_cell(p: &crate::scenario::engine::PartyResult) -> String {
+    let mut s = p.id.clone();
+    if p.external {
+        s.push_str(" (external)");
+    }
+    if p.not_locally_cashable && !p.summary.pv_benefits.is_zero() {
+        s.push_str(" *");
+    }
+    s
+}
+
+fn money_f(x: f64) -> String {
+    crate::money::from_sheet_number(x)
+        .map(money_short)
+        .unwrap_or_else(|| "n/a".into())
+}
+
+/// The pack for one scenario.
+pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
+    let sc = &sr.scenario;
+    let r = &sr.results;
+    let s = &r.system;
+    let mut b = Vec::new();
+    b.extend(synthetic_banner(run));
+    let mut subtitle = vec![
+        format!("{} · board pack", run.place.info.name),
+        capital(&units_line(sc)),
+    ];
+    if let Some(cs) = &sc.case_study {
+        subtitle.push(format!("After the case study: {cs}"));
+    }
+
+    // Headline panel.
+    b.push(section("Headline", false));
+    let mut tiles = vec![
+        Tile {
+            label: "System net present value".into(),
+            value: money_short(s.npv),
+            note: format!(
+                "benefits − costs, all partners, {} prices",
+                fy_label(sc.price_base)
+            ),
+        },
+        Tile {
+            label: "Return per £1 spent".into(),
+            value: froi_text(s.froi),
+            note: format!("cashable savings only: {}", froi_text(s.froi_cashable)),
+        },
+        Tile {
+            label: "Payback (system)".into(),
+            value: payback_text(s.payback),
+            note: "discounted; interpolated within the year".into(),
+        },
+        Tile {
+            label: "Cost (present value)".into(),
+            value: money_short(s.pv_costs),
+            note: format!("over {} years, with optimism bias", sc.horizon),
+        },
+        Tile {
+            label: "Fiscal benefit (present value)".into(),
+            value: money_short(s.pv_benefits),
+            note: if s.pv_benefits.is_zero() {
+                "none".into()
+            } else {
+                format!(
+                    "{} cashable; {} locally cashable",
+                    pct0(s.pv_cashable / s.pv_benefits),
+                    money_short(r.pv_locally_cashable)
+                )
+            },
+        },
+        Tile {
+            label: "Wrong-pocket index".into(),
+            value: ratio2(r.wrong_pocket),
+            note: format!(
+                "0 = each pays for its own gain, 1 = all in the wrong pocket; cashable {}",
+                ratio2(r.wrong_pocket_cashable)
+            ),
+        },
+    ];
+    if let Some(g) = sr.simulation.as_ref().and_then(|x| x.system()) {
+        let sim = sr.simulation.as_ref().expect("simulated");
+        tiles.push(Tile {
+            label: "NPV range (90% of runs)".into(),
+            value: format!("{} to {}", money_f(g.p5), money_f(g.p95)),
+            note: format!("{} runs, seed {}", sim.iterations, sim.seed),
+        });
+        tiles.push(Tile {
+            label: "Chance of a net loss".into(),
+            value: format!("{}%", ((1.0 - g.prob_positive) * 100.0).round()),
+            note: "share of simulated runs with NPV ≤ 0".into(),
+        });
+        tiles.push(Tile {
+            label: "Median NPV".into(),
+            value: money_f(g.p50),
+            note: "P50 of the simulated runs".into(),
+        });
+    }
+    b.push(Block::Panel(tiles));
+    if sr.simulation.is_none() {
+        b.push(Block::Note(NOT_RUN.into()));
+    }
+
+    b.push(section("Findings", false));
+    b.push(Block::Bullets(findings(sc, r, sr.simulation.as_ref())));
+
+    // Who pays, who gains.
+    b.push(section("Who pays, who gains", true));
+    b.push(Block::Para(format!(
+        "Present values by partner, {} prices. Cashable savings can be taken out of a budget; non-cashable cost avoidance is capacity released. Transfers are the scenario's own payments between partners (received positive).",
+        fy_label(sc.price_base)
+    )));
+    let mut t = Table::new(
+        [
+            "Partner",
+            "Cost",
+            "Cashable savings",
+            "Non-cashable avoidance",
+            "Net transfers",
+            "NPV",
+            "Return per £1",
+            "Payback",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    for p in active(r) {
+        let ps = &p.summary;
+        t.rows.push(vec![
+            party_cell(p),
+            format_gbp0(ps.pv_costs),
+            format_gbp0(ps.pv_cashable),
+            format_gbp0(ps.pv_non_cashable),
+            format_gbp0(ps.pv_transfers),
+            format_gbp0(ps.npv),
+            froi_text(ps.froi),
+            payback_text(ps.payback),
+        ]);
+    }
+    t.rows.push(vec![
+        "All partners".into(),
+        format_gbp0(s.pv_costs),
+        format_gbp0(s.pv_cashable),
+        format_gbp0(s.pv_non_cashable),
+        format_gbp0(s.pv_transfers),
+        format_gbp0(s.npv),
+        froi_text(s.froi),
+        payback_text(s.payback),
+    ]);
+    t.total_last = true;
+    b.push(Block::Table(t));
+    b.push(Block::Note(
+        "* Central budget (e.g. DWP benefits, a force-wide police budget): the saving is real but not in the place's hands to cash. Rounded to the pound, half away from zero; rounded figures may not add exactly.".into(),
+    ));
+    b.extend(figure(figs, "who-pays-who-gains"));
+
+    // Cashflow and payback.
+    b.push(section("Cashflow and payback", true));
+    b.extend(figure(figs, "cashflow"));
+    let mut t = Table::new(
+        [
+            "Year",
+            "Costs",
+            "Benefits",
+            "Net",
+            "Discount factor",
+            "Discounted net",
+            "Cumulative",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    for (i, y) in r.system_yearly.iter().enumerate() {
+        t.rows.push(vec![
+            sc.year_label(i),
+            format_gbp0(y.costs),
+            format_gbp0(y.cashable + y.non_cashable),
+            format_gbp0(y.net),
+            format!("{:.4}", round_half_up(y.discount_factor, 4)),
+            format_gbp0(y.pv_net),
+            format_gbp0(y.cumulative_pv_net),
+        ]);
+    }
+    b.push(Block::Heading("All partners, year by year".into()));
+    b.push(Block::Table(t));
+    b.push(Block::Para(format!(
+        "Payback for the partners together: {}. By partner (after transfers): {}.",
+        payback_text(s.payback),
+        active(r)
+            .iter()
+            .map(|p| format!("{} {}", p.id, payback_text(p.summary.payback)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    )));
+
+    // Uncertainty.
+    b.push(section("Uncertainty", true));
+    match &sr.simulation {
+        Some(sim) => {
+            b.push(Block::Para(format!(
+                "{} Monte Carlo runs with seed {} (re-running with the same seed gives the same figures). Generator: {}.",
+                sim.iterations, sim.seed, sim.generator
+            )));
+            b.extend(figure(figs, "monte-carlo-npv"));
+            let mut t = Table::new(
+                ["NPV of", "Mean", "P5", "Median", "P95", "Chance NPV > 0"]
+                    .map(String::from)
+                    .to_vec(),
+            );
+            for g in &sim.ranges {
+                t.rows.push(vec![
+                    g.id.clone(),
+                    money_f(g.mean),
+                    money_f(g.p5),
+                    money_f(g.p50),
+                    money_f(g.p95),
+                    format!("{}%", (g.prob_positive * 100.0).round()),
+                ]);
+            }
+            b.push(Block::Table(t));
+            b.extend(figure(figs, "tornado"));
+            if !sim.inputs.is_empty() {
+                b.push(Block::Heading("Uncertain inputs".into()));
+                b.push(Block::Bullets(sim.inputs.clone()));
+            }
+        }
+        None => b.push(Block::Para(NOT_RUN.into())),
+    }
+
+    // Fair shares.
+    b.push(section("Fair-share contributions", true));
+    b.push(Block::Para(format!(
+        "If each partner paid for the scenario in proportion to the benefit it receives, every partner would earn the system's return of {} per £1. The transfer that gets there is ΣC × b − C (total cost × the partner's benefit share, less what it already pays): positive means the partner should pay in, negative that it should receive. Basis: all fiscal benefits (cashable and non-cashable) in the first column, cashable savings only in the second; computed before the scenario's own transfers, which are shown beside them.",
+        froi_text(s.froi)
+    )));
+    let mut t = Table::new(
+        [
+            "Partner",
+            "Cost share",
+            "Benefit share",
+            "Cashable share",
+            "Fair share: all benefits",
+            "Fair share: cashable only",
+            "Paid out under the scenario",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    for p in active(r) {
+        t.rows.push(vec![
+            party_cell(p),
+            opt_pct(p.cost_share),
+            opt_pct(p.benefit_share),
+            opt_pct(p.cashable_share),
+            p.fair_share.map(format_gbp0).unwrap_or_else(|| "-".into()),
+            p.fair_share_cashable
+                .map(format_gbp0)
+                .unwrap_or_else(|| "-".into()),
+            format_gbp0(-p.summary.pv_transfers),
+        ]);
+    }
+    b.push(Block::Table(t));
+    b.push(Block::Para(format!(
+        "Wrong-pocket index W = ½ Σ |benefit share − cost share| = {} on all fiscal benefits, {} on cashable savings.",
+        ratio2(r.wrong_pocket),
+        ratio2(r.wrong_pocket_cashable)
+    )));
+
+    // Today's spend on the cohort.
+    if let Some(c) = sc
+        .cohort
+        .as_deref()
+        .and_then(|id| run.place.cohort_index(id))
+    {
+        let co = &run.place.cohorts[c];
+        b.push(Block::Heading(format!(
+            "What partners spend on {} today",
+            co.name
+        )));
+        let mut t = Table::new(vec![
+            "Partner".into(),
+            format!("{} budget", run.place.info.financial_year),
+        ]);
+        for (a, ag) in run.place.agencies.iter().enumerate() {
+            let v = run.spend_map.agency_cohort(a, c);
+            if !v.is_zero() {
+                t.rows.push(vec![ag.id.clone(), format_gbp0(v)]);
+            }
+        }
+        let total = run.spend_map.cohort_total(c);
+        t.rows.push(vec!["All partners".into(), format_gbp0(total)]);
+        t.total_last = true;
+        b.push(Block::Table(t));
+        if co.size > 0 {
+            b.push(Block::Note(format!(
+                "{} members ({}): {} per member. From the spend map ({}).",
+                co.size,
+                co.size_source,
+                format_gbp0(total / Decimal::from(co.size)),
+                run.mapping.file
+            )));
+        }
+    }
+
+    // Assumptions and method.
+    b.push(section("Assumptions and method", true));
+    b.push(Block::Heading("Unit costs".into()));
+    let mut t = Table::new(
+        [
+            "Unit cost",
+            "Value",
+            "Per",
+            "Price year",
+            "Verified",
+            "Source",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    t.numeric = vec![false, true, false, false, false, false];
+    for u in &sc.unit_costs {
+        t.rows.push(vec![
+            u.id.clone(),
+            crate::money::format_gbp(u.value),
+            u.unit.clone(),
+            fy_label(u.price_year),
+            if u.verified {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+            u.source.clone(),
+        ]);
+    }
+    b.push(Block::Table(t));
+    b.push(Block::Heading("Outcomes".into()));
+    let p = &sr.params;
+    let mut t = Table::new(
+        [
+            "Outcome",
+            "People per intake",
+            "Intakes",
+            "Engaged",
+            "Success",
+            "Deadweight",
+            "Lag (yrs)",
+            "Drop-off",
+            "Evidence grade",
+            "Optimism bias",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    for o in &sc.outcomes {
+        t.rows.push(vec![
+            o.id.clone(),
+            p.get(o.participants).normalize().to_string(),
+            o.intakes.to_string(),
+            pct0(p.get(o.engagement)),
+            pct0(p.get(o.success)),
+            pct0(p.get(o.deadweight)),
+            o.lag.to_string(),
+            pct0(p.get(o.drop_off)),
+            o.evidence_grade.to_string(),
+            pct0(p.get(o.optimism_bias)),
+        ]);
+    }
+    b.push(Block::Table(t));
+    b.push(Block::Heading("Costs".into()));
+    let mut t = Table::new(
+        [
+            "Cost",
+            "Paid by",
+            "Kind",
+            "Years",
+            "Amounts by year (before optimism bias)",
+            "Optimism bias",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    t.numeric = vec![false, false, false, false, true, true];
+    for c in &sc.costs {
+        t.rows.push(vec![
+            c.id.clone(),
+            sc.parties[c.party].id.clone(),
+            c.kind.as_str().into(),
+            format!(
+                "{}–{}",
+                sc.year_label(c.from_year),
+                sc.year_label(c.from_year + c.amounts.len().saturating_sub(1))
+            ),
+            c.amounts
+                .iter()
+                .map(|&a| format_gbp0(p.get(a)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            pct0(p.get(c.optimism_bias)),
+        ]);
+    }
+    b.push(Block::Table(t));
+    b.push(Block::Heading("Conventions".into()));
+    let mut t = Table::new(vec![
+        "Convention".into(),
+        "How the figures are worked out".into(),
+    ]);
+    t.numeric = vec![false, false];
+    for (k, v) in conventions(sc) {
+        t.rows.push(vec![k, v]);
+    }
+    b.push(Block::Table(t));
+    if sr.simulation.is_some() {
+        b.push(Block::Heading("Simulation conventions".into()));
+        let mut t = Table::new(vec![
+            "Convention".into(),
+            "How the range is worked out".into(),
+        ]);
+        t.numeric = vec![false, false];
+        for (k, v) in crate::uncertainty::report::conventions() {
+            t.rows.push(vec![k, v]);
+        }
+        b.push(Block::Table(t));
+    }
+    b.push(Block::Note(format!(
+        "Every parameter, unit cost (with its source and price year), discount factor, cohort size and budget source is listed in results.xlsx (Assumptions sheet). Scenario file: {}. Money is exact decimal arithmetic, rounded {ROUNDING_RULE} only when shown.",
+        sc.file
+    )));
+    b.push(Block::Heading("Files beside this pack".into()));
+    let mut links = vec![
+        (
+            "results.xlsx: the workbook with every sum as a formula".to_string(),
+            "results.xlsx".to_string(),
+        ),
+        (
+            "board-pack.md: this pack in Markdown".into(),
+            "board-pack.md".into(),
+        ),
+    ];
+    for f in figs {
+        links.push((format!("{}: chart (SVG beside it)", f.file()), f.file()));
+    }
+    links.push((
+        "../board-pack.html: the place's pack, all scenarios compared".into(),
+        "../board-pack.html".into(),
+    ));
+    b.push(Block::Links(links));
+
+    Doc {
+        title: sc.name.clone(),
+        subtitle,
+        blocks: b,
+    }
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The place pack: the count, and every scenario compared.
+pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
+    let place = &run.place;
+    let map = &run.spend_map;
+    let mut b = Vec::new();
+    b.extend(synthetic_banner(run));
+    let ingested = map.total_ingested();
+    let mapped = map.total_mapped();
+    b.push(section("Headline", false));
+    let mut tiles = vec![
+        Tile {
+            label: "Public spend counted".into(),
+            value: money_short(ingested),
+            note: format!(
+                "{} budgets, {} partners",
+                place.info.financial_year,
+                place.agencies.len()
+            ),
+        },
+        Tile {
+            label: "Traced to cohorts".into(),
+            value: money_short(mapped),
+            note: if ingested.is_zero() {
+                "-".into()
+            } else {
+                format!(
+                    "{} of the total, {} cohorts",
+                    pct1(mapped / ingested),
+                    place.cohorts.len()
+                )
+            },
+        },
+        Tile {
+            label: "Scenarios".into(),
+            value: run.scenarios.len().to_string(),
+            note: "each with its own pack and workbook".into(),
+        },
+    ];
+    let best = run
+        .scenarios
+        .iter()
+        .max_by(|a, b| a.results.system.npv.cmp(&b.results.system.npv));
+    if let Some(s) = best {
+        tiles.push(Tile {
+            label: "Highest system NPV".into(),
+            value: money_short(s.results.system.npv),
+            note: s.scenario.id.clone(),
+        });
+    }
+    let froi = run
+        .scenarios
+        .iter()
+        .filter(|s| s.results.system.froi.is_some())
+        .max_by(|a, b| a.results.system.froi.cmp(&b.results.system.froi));
+    if let Some(s) = froi {
+        tiles.push(Tile {
+            label: "Best return per £1".into(),
+            value: froi_text(s.results.system.froi),
+            note: s.scenario.id.clone(),
+        });
+    }
+    let wp = run
+        .scenarios
+        .iter()
+        .filter(|s| s.results.wrong_pocket.is_some())
+        .max_by(|a, b| a.results.wrong_pocket.cmp(&b.results.wrong_pocket));
+    if let Some(s) = wp {
+        tiles.push(Tile {
+            label: "Largest wrong-pocket index".into(),
+            value: ratio2(s.results.wrong_pocket),
+            note: s.scenario.id.clone(),
+        });
+    }
+    b.push(Block::Panel(tiles));
+
+    b.push(section("Findings", false));
+    let mut items = Vec::new();
+    if !ingested.is_zero() {
+        let mut by: Vec<(usize, Decimal)> = (0..place.cohorts.len())
+            .map(|c| (c, map.cohort_total(c)))
+            .collect();
+        by.sort_by_key(|a| std::cmp::Reverse(a.1));
+        items.push(format!(
+            "The partners budget {} in {} for {}; {} ({}) of it can be traced to the {} cohorts modelled, the largest being {} ({}).",
+            money_short(ingested),
+            place.info.financial_year,
+            place.info.name,
+            money_short(mapped),
+            pct1(mapped / ingested),
+            place.cohorts.len(),
+            by.first().map(|(c, _)| place.cohorts[*c].name.clone()).unwrap_or_default(),
+            by.first().map(|(_, v)| money_short(*v)).unwrap_or_default(),
+        ));
+    }
+    for s in &run.scenarios {
+        let r = &s.results;
+        let mut line = format!(
+            "{}: system NPV {}, {} back per £1, payback {}.",
+            s.scenario.name,
+            money_short(r.system.npv),
+            froi_text(r.system.froi),
+            payback_text(r.system.payback)
+        );
+        if let Some(a) = asymmetry(r) {
+            line.push(' ');
+            line.push_str(&a);
+        }
+        items.push(line);
+    }
+    if run.scenarios.iter().all(|s| s.simulation.is_none()) {
+        items.push(NOT_RUN.into());
+    }
+    b.push(Block::Bullets(items));
+
+    b.push(section(
+        "The count: what partners spend on each cohort",
+        true,
+    ));
+    b.extend(figure(figs, "spend-map"));
+    let mut header = vec!["Partner".to_string()];
+    header.extend(place.cohorts.iter().map(|c| c.id.clone()));
+    header.extend(["Not cohort-specific".to_string(), "Total".into()]);
+    let mut t = Table::new(header);
+    for (a, ag) in place.agencies.iter().enumerate() {
+        let mut row = vec![ag.id.clone()];
+        row.extend((0..place.cohorts.len()).map(|c| format_gbp0(map.agency_cohort(a, c))));
+        row.push(format_gbp0(map.agencies[a].not_cohort_specific()));
+        row.push(format_gbp0(map.agencies[a].ingested));
+        t.rows.push(row);
+    }
+    let mut row = vec!["All partners".to_string()];
+    row.extend((0..place.cohorts.len()).map(|c| format_gbp0(map.cohort_total(c))));
+    row.push(format_gbp0(ingested - mapped));
+    row.push(format_gbp0(ingested));
+    t.rows.push(row);
+    t.total_last = true;
+    b.push(Block::Table(t));
+    b.push(Block::Note(format!(
+        "£, {} budgets as ingested from each partner's own files (all reconciled to their control totals) and mapped by {}.",
+        place.info.financial_year, run.mapping.file
+    )));
+
+    if !run.scenarios.is_empty() {
+        b.push(section("Scenarios compared", true));
+        b.extend(figure(figs, "scenario-comparison"));
+        let pairs: Vec<_> = run
+            .scenarios
+            .iter()
+            .map(|s| (&s.scenario, &s.results))
+            .collect();
+        let mut header = vec!["".to_string()];
+        header.extend(run.scenarios.iter().map(|s| s.scenario.id.clone()));
+        let mut t = Table::new(header);
+        for (label, cells) in crate::scenario::report::compare_rows(&pairs, true) {
+            let mut row = vec![label];
+            row.extend(cells);
+            t.rows.push(row);
+        }
+        b.push(Block::Table(t));
+        b.push(Block::Note("Present values in each scenario's price base; payback in years from the start of year 0, interpolated within the year; money rounded half away from zero.".into()));
+        b.push(section("Each scenario's pack", false));
+        b.push(Block::Links(
+            run.scenarios
+                .iter()
+                .map(|s| {
+                    (
+                        format!("{}: {}", s.scenario.id, s.scenario.name),
+                        format!("{}/board-pack.html", s.scenario.id),
+                    )
+                })
+                .collect(),
+        ));
+    }
+
+    b.push(section("Sources", true));
+    let mut t = Table::new(
+        ["Source", "Partner", "File", "Lines", "Total", "Check"]
+            .map(String::from)
+            .to_vec(),
+    );
+    t.numeric = vec![false, false, false, true, true, false];
+    for s in &run.ingest.reports {
+        t.rows.push(vec![
+            s.source.clone(),
+            s.agency.clone(),
+            s.file.clone(),
+            s.lines.to_string(),
+            format_gbp0(s.total),
+            s.status.label(),
+        ]);
+    }
+    b.push(Block::Table(t));
+    b.push(Block::Note(format!(
+        "Money is exact decimal arithmetic, rounded {ROUNDING_RULE} only when shown. results.xlsx beside this pack has the comparison, the spend map with totals as formulas, cohort sizes, drivers and sources."
+    )));
+
+    Doc {
+        title: format!("{}: board pack", place.info.name),
+        subtitle: vec![format!(
+            "{} scenario{} compared · {} budgets · population {}",
+            run.scenarios.len(),
+            if run.scenarios.len() == 1 { "" } else { "s" },
+            place.info.financial_year,
+            group(place.info.population)
+        )],
+        blocks: b,
+    }
+}
+
+fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
