@@ -253,7 +253,7 @@ pub fn scenario_charts(
                     .tornado
                     .iter()
                     .map(|t| TornadoBar {
-                        label: t.path.clone(),
+                        label: super::simulation::short_label(&t.path, sc.outcomes.len()),
                         low: t.low,
                         high: t.high,
                         low_input: t.low_input.clone(),

@@ -627,6 +627,13 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
             froi_text(r.system.froi),
             payback_text(r.system.payback)
         );
+        if let Some(g) = s.simulation.as_ref().and_then(|x| x.system()) {
+            line.push_str(&format!(
+                " In 90% of simulated runs the NPV lies between {} and {}.",
+                money_f(g.p5),
+                money_f(g.p95)
+            ));
+        }
         if let Some(a) = asymmetry(r) {
             line.push(' ');
             line.push_str(&a);
@@ -681,6 +688,17 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
             let mut row = vec![label];
             row.extend(cells);
             t.rows.push(row);
+        }
+        if run.scenarios.iter().any(|s| s.simulation.is_some()) {
+            let mut row = vec!["NPV 90% range (simulated)".to_string()];
+            row.extend(run.scenarios.iter().map(|s| {
+                s.simulation
+                    .as_ref()
+                    .and_then(|x| x.system())
+                    .map(|g| format!("{} to {}", money_f(g.p5), money_f(g.p95)))
+                    .unwrap_or_else(|| "not simulated".into())
+            }));
+            t.rows.insert(2, row);
         }
         b.push(Block::Table(t));
         b.push(Block::Note("Present values in each scenario's price base; payback in years from the start of year 0, interpolated within the year; money rounded half away from zero.".into()));

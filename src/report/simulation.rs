@@ -143,13 +143,64 @@ fn describe(d: &crate::uncertainty::Dist) -> String {
         .filter_map(|k| {
             obj.get(*k)
                 .filter(|x| !x.is_null())
-                .map(|x| format!("{k} {x}"))
+                .map(|x| format!("{k} {}", num(x)))
         })
         .collect();
     for (k, x) in obj {
         if k != "dist" && !order.contains(&k.as_str()) && !x.is_null() {
-            parts.push(format!("{k} {x}"));
+            parts.push(format!("{k} {}", num(x)));
         }
     }
     format!("{} ({})", d.name(), parts.join(", "))
+}
+
+/// A distribution parameter to at most six decimal places, trailing zeros dropped.
+fn num(v: &serde_json::Value) -> String {
+    match v.as_f64() {
+        Some(x) => {
+            let s = format!("{x:.6}");
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            if s.is_empty() || s == "-" {
+                "0".into()
+            } else {
+                s.to_string()
+            }
+        }
+        None => v.to_string(),
+    }
+}
+
+/// A parameter path as a short chart label: `outcome.neet.success` → "success" (with the
+/// outcome when the scenario has several), `unit_cost.jsa.value` → "jsa unit cost",
+/// `outcome.o.flow.f.cashability` → "f cashability".
+pub fn short_label(path: &str, outcomes: usize) -> String {
+    let p: Vec<&str> = path.split('.').collect();
+    let s = match p.as_slice() {
+        ["outcome", o, field] if outcomes > 1 => format!("{field} ({o})"),
+        ["outcome", _, field] => field.to_string(),
+        ["outcome", _, "flow", f, field] => format!("{f} {field}"),
+        ["unit_cost", u, "value"] => format!("{u} unit cost"),
+        ["cost", c, "amounts", y] => format!("{c} cost, year {y}"),
+        _ => path.to_string(),
+    };
+    s.replace('_', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_and_numbers() {
+        assert_eq!(short_label("outcome.neet.success", 1), "success");
+        assert_eq!(short_label("outcome.neet.drop_off", 2), "drop off (neet)");
+        assert_eq!(short_label("unit_cost.jsa.value", 1), "jsa unit cost");
+        assert_eq!(
+            short_label("outcome.o.flow.beds.cashability", 1),
+            "beds cashability"
+        );
+        assert_eq!(num(&serde_json::json!(8.039677411320945)), "8.039677");
+        assert_eq!(num(&serde_json::json!(0.3)), "0.3");
+        assert_eq!(num(&serde_json::json!(4.0)), "4");
+    }
 }
