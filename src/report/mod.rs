@@ -122,15 +122,10 @@ pub fn run_place(dir: &Path, options: &Options) -> Result<PlaceRun> {
         }
     }
     Error::from_list(errors)?;
-    let mut ids: Vec<String> = place.agencies.iter().map(|a| a.id.clone()).collect();
-    for s in &scenarios {
-        for p in &s.scenario.parties {
-            if !ids.contains(&p.id) {
-                ids.push(p.id.clone());
-            }
-        }
-    }
-    let palette = Palette::new(ids);
+    // The place's agencies keep one colour each in every chart; parties outside the place
+    // (a scenario's external payers) are drawn in the palette's neutral grey, so that no
+    // external party ever shares an agency's colour.
+    let palette = Palette::new(place.agencies.iter().map(|a| a.id.clone()));
     Ok(PlaceRun {
         place,
         mapping,
