@@ -21,6 +21,10 @@ pub struct Args {
     pub place: PathBuf,
 }
 
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A file that cannot be read is bad input here (exit 2), named by its path.
 fn as_input(e: Error) -> Error {
     match e {
@@ -41,13 +45,20 @@ pub fn run(args: Args) -> Result<()> {
         }
     };
     println!(
-        "ok   place.toml: {} ({} agencies, {} cohorts, {} transition points)",
+        "ok   place.toml: {} ({}, {}, {})",
         place.info.name,
-        place.agencies.len(),
-        place.cohorts.len(),
-        place.transitions.len()
+        count(place.agencies.len(), "agency", "agencies"),
+        count(place.cohorts.len(), "cohort", "cohorts"),
+        count(
+            place.transitions.len(),
+            "transition point",
+            "transition points"
+        )
     );
-    println!("ok   sources.toml: {} sources", place.sources.len());
+    println!(
+        "ok   sources.toml: {}",
+        count(place.sources.len(), "source", "sources")
+    );
     let ledger = match ingest::ingest_place_unreconciled(&place) {
         Ok(ing) => {
             for (r, s) in ing.reports.iter().zip(&place.sources) {
@@ -80,10 +91,10 @@ pub fn run(args: Args) -> Result<()> {
                 Ok(map) => {
                     let ing = map.total_ingested();
                     println!(
-                        "ok   {}: {} rules, {} drivers; {} of {} mapped to cohorts",
+                        "ok   {}: {}, {}; {} of {} mapped to cohorts",
                         display_path(&map_file),
-                        m.rules.len(),
-                        m.drivers.len(),
+                        count(m.rules.len(), "rule", "rules"),
+                        count(m.drivers.len(), "driver", "drivers"),
                         format_gbp0(map.total_mapped()),
                         format_gbp0(ing)
                     );
@@ -117,12 +128,12 @@ pub fn run(args: Args) -> Result<()> {
     for f in files {
         match scenario::load(&f) {
             Ok(sc) => println!(
-                "ok   {}: \"{}\", {} parties, {} outcomes, {} unit costs",
+                "ok   {}: \"{}\", {}, {}, {}",
                 display_path(&f),
                 sc.name,
-                sc.parties.len(),
-                sc.outcomes.len(),
-                sc.unit_costs.len()
+                count(sc.parties.len(), "party", "parties"),
+                count(sc.outcomes.len(), "outcome", "outcomes"),
+                count(sc.unit_costs.len(), "unit cost", "unit costs")
             ),
             Err(e) => {
                 println!("FAIL {}", display_path(&f));
