@@ -187,7 +187,12 @@ impl<'s> RowProcessor<'s> {
             CellIn::Bool(b) => Slot::Bool(b),
             CellIn::Date(d) => Slot::Date(d),
             CellIn::Text(t) => {
-                let t = t.trim();
+                // Most cells need no trimming; check the ends before the Unicode-aware trim.
+                let b = t.as_bytes();
+                let t = match (b.first(), b.last()) {
+                    (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => t,
+                    _ => t.trim(),
+                };
                 if t.is_empty() {
                     Slot::Empty
                 } else {
