@@ -31,6 +31,21 @@ pub struct LedgerLine {
     pub amount: Decimal,
 }
 
+impl LedgerLine {
+    /// The symbol of a string field; `None` for `Agency` (an index, not a string: see
+    /// [`LedgerLine::agency`]).
+    #[inline]
+    pub fn sym(&self, field: Field) -> Option<Sym> {
+        match field {
+            Field::CostCentre => Some(self.cost_centre),
+            Field::Account => Some(self.account),
+            Field::Service => Some(self.service),
+            Field::Description => Some(self.description),
+            Field::Agency => None,
+        }
+    }
+}
+
 /// All ingested lines plus the string table their symbols point into.
 pub struct Ledger {
     pub strings: Strings,
@@ -77,26 +92,6 @@ impl Ledger {
 
     pub fn text(&self, sym: Sym) -> &str {
         self.strings.resolve(&sym)
-    }
-
-    /// The text of a line's field (`Agency` is not a string field: use the place's agency id).
-    pub fn field(&self, line: &LedgerLine, field: Field) -> Option<&str> {
-        Some(self.text(match field {
-            Field::CostCentre => line.cost_centre,
-            Field::Account => line.account,
-            Field::Service => line.service,
-            Field::Description => line.description,
-            Field::Agency => return None,
-        }))
-    }
-
-    /// Sum of amounts for one agency.
-    pub fn agency_total(&self, agency: usize) -> Decimal {
-        self.lines
-            .iter()
-            .filter(|l| l.agency as usize == agency)
-            .map(|l| l.amount)
-            .sum()
     }
 
     pub fn total(&self) -> Decimal {

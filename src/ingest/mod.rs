@@ -9,7 +9,7 @@
 pub mod rows;
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 
 use calamine::{open_workbook, Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 use rust_decimal::Decimal;
@@ -198,10 +198,17 @@ struct Processed {
 fn unreadable(source: &Source, e: impl std::fmt::Display) -> Error {
     Error::input(
         Location::file(&source.display),
-        format!("cannot read as {:?}: {e}", source.format)
-            .to_lowercase()
-            .replacen("cannot read as", "cannot be read as", 1),
+        format!("cannot be read as {}: {e}", source.format.name()),
     )
+}
+
+/// Sheet names as a message lists them: `"Revenue 2024-25", "Summary"`.
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Choose the sheet: the declared one (exact name), or the first. A wrong name lists the sheets.
@@ -220,11 +227,7 @@ fn pick_sheet(source: &Source, names: &[String]) -> Result<String> {
                     Location::file(&source.display),
                     format!(
                         "no sheet named \"{s}\"{hint}; the workbook has: {}",
-                        names
-                            .iter()
-                            .map(|n| format!("\"{n}\""))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        quoted_list(names)
                     ),
                 ))
             }
@@ -252,20 +255,11 @@ fn finish_control(
     source: &Source,
     proc: &mut RowProcessor<'_>,
     sheet: Option<&str>,
-    other_sheet: impl FnOnce(&str, u32, u32) -> Result<CellOwned>,
+    other_sheet: impl FnOnce(&str, u32, u32) -> Result<Data>,
 ) -> Result<Option<Decimal>> {
     match &source.control_total {
         None => Ok(None),
-        Some(ControlTotal::Value(v)) => {
-            let v = *v * source.units.multiplier();
-            Ok(Some(
-                if source.spend_sign == crate::model::SpendSign::Negative {
-                    -v
-                } else {
-                    v
-                },
-            ))
-        }
+        Some(ControlTotal::Value(v)) => Ok(Some(proc.to_pounds(*v))),
         Some(ControlTotal::Cell { sheet: s, row, col }) => {
             if s.is_none() || s.as_deref() == sheet {
                 match proc.control_found.take() {
@@ -278,7 +272,7 @@ fn finish_control(
             } else {
                 let other = s.as_deref().expect("checked");
                 let cell = other_sheet(other, *row, *col)?;
-                proc.cell_amount(cell.as_cell_in(), *row, *col, "control total")
+                proc.cell_amount(data_to_cell(&cell), *row, *col, "control total")
                     .map_err(|e| match e {
                         Error::Input { mut loc, message } => {
                             loc.sheet = Some(other.to_string());
@@ -289,18 +283,6 @@ fn finish_control(
                     .map(Some)
             }
         }
-    }
-}
-
-/// An owned cell, for one-off look-ups.
-enum CellOwned {
-    Data(Data),
-}
-
-impl CellOwned {
-    fn as_cell_in(&self) -> CellIn<'_> {
-        let CellOwned::Data(d) = self;
-        data_to_cell(d)
     }
 }
 
@@ -361,7 +343,7 @@ fn range_cell<R: Reader<BufReader<File>>>(
     sheet: &str,
     row: u32,
     col: u32,
-) -> Result<CellOwned>
+) -> Result<Data>
 where
     R::Error: std::fmt::Display,
 {
@@ -373,7 +355,7 @@ where
             Location::file(&source.display),
             format!(
                 "control total refers to sheet \"{sheet}\", which does not exist; the workbook has: {}",
-                names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+                quoted_list(&names)
             ),
         ));
     };
@@ -384,7 +366,7 @@ where
         .get_value((row - 1, col))
         .cloned()
         .unwrap_or(Data::Empty);
-    Ok(CellOwned::Data(v))
+    Ok(v)
 }
 
 macro_rules! stream_workbook {
@@ -559,13 +541,6 @@ fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<Processe
 
 fn count_newlines(bytes: &[u8]) -> u32 {
     memchr::memchr_iter(b'\n', bytes).count() as u32
-}
-
-/// Read every byte of a file, for format sniffing in tests and tools.
-pub fn read_all(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-    let mut v = Vec::new();
-    File::open(path)?.read_to_end(&mut v)?;
-    Ok(v)
 }
 
 /// The normalised ledger as CSV: one row per line with its provenance. Amounts are exact pounds

@@ -417,15 +417,7 @@ impl<'s> RowProcessor<'s> {
             }
             Slot::Date(_) => return Err(Error::input(self.loc(row, col), "amount is a date, not a number")),
         };
-        let mut amount = if self.multiplier == Decimal::ONE {
-            amount
-        } else {
-            // Exact; trailing zeros from the scaling (612379.000 £000) are not precision.
-            (amount * self.multiplier).normalize()
-        };
-        if self.negate {
-            amount = -amount;
-        }
+        let amount = self.to_pounds(amount);
         let empty = *self.empty.get_or_insert_with(|| ledger.intern(""));
         let mut syms = [empty; 4];
         for (k, slot) in [COST_CENTRE, ACCOUNT, SERVICE, DESCRIPTION]
@@ -483,8 +475,24 @@ impl<'s> RowProcessor<'s> {
                 return Err(Error::input(loc, format!("{what} cell is not a number")))
             }
         };
-        let d = d * self.multiplier;
-        Ok(if self.negate { -d } else { d })
+        Ok(self.to_pounds(d))
+    }
+
+    /// A figure in the source's units and sign convention, as pounds of spend: scaled by the
+    /// units exactly (trailing zeros from the scaling, as in 612379.000 from £000, are not
+    /// precision and are dropped) and negated when the source writes spend as negative.
+    #[inline]
+    pub fn to_pounds(&self, d: Decimal) -> Decimal {
+        let d = if self.multiplier == Decimal::ONE {
+            d
+        } else {
+            (d * self.multiplier).normalize()
+        };
+        if self.negate {
+            -d
+        } else {
+            d
+        }
     }
 }
 

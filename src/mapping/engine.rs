@@ -270,17 +270,6 @@ fn compile(place: &Place, mapping: &Mapping, strings: &Strings) -> Compiled {
     }
 }
 
-#[inline]
-fn field_sym(line: &LedgerLine, f: Field) -> lasso::Spur {
-    match f {
-        Field::CostCentre => line.cost_centre,
-        Field::Account => line.account,
-        Field::Service => line.service,
-        Field::Description => line.description,
-        Field::Agency => unreachable!("agency conditions are compiled into by_agency"),
-    }
-}
-
 impl Compiled {
     /// The rules that apply to a line, into `found` (cleared first).
     #[inline]
@@ -296,7 +285,9 @@ impl Compiled {
                 break;
             }
             for c in &self.conds[r as usize] {
-                let sym = field_sym(line, c.field);
+                let sym = line
+                    .sym(c.field)
+                    .expect("agency conditions are compiled into by_agency");
                 let id = sym.into_usize();
                 let ok = match &c.test {
                     CTest::Exact(s) => id == *s,

@@ -133,6 +133,18 @@ impl Format {
             _ => return None,
         })
     }
+    /// The format's name as users write it: `xlsx`, `csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Xlsm => "xlsm",
+            Format::Xls => "xls",
+            Format::Xlsb => "xlsb",
+            Format::Ods => "ods",
+            Format::Csv => "csv",
+        }
+    }
+
     pub fn is_spreadsheet(self) -> bool {
         self != Format::Csv
     }
