@@ -25,6 +25,41 @@ pub fn to_pennies(d: Decimal) -> Decimal {
     round_half_up(d, 2)
 }
 
+/// The largest amount, in pounds, one budget line or control total may hold: £1 quadrillion,
+/// hundreds of times UK public spending, so no real budget meets it, and sums of billions of
+/// such lines stay far inside `Decimal`'s range (about 7.9e28).
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0); // 1e15
+
+/// An error message if `d` is beyond ±[`MAX_AMOUNT`].
+pub fn check_magnitude(d: Decimal) -> Result<(), String> {
+    if d.abs() > MAX_AMOUNT {
+        Err(format!(
+            "{} is beyond the largest amount accepted (£1,000,000,000,000,000); check the units and the cell",
+            quote(&d.normalize().to_string())
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checked sum of amounts: `None` on overflow.
+pub fn checked_sum(it: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    it.into_iter()
+        .try_fold(Decimal::ZERO, |acc, d| acc.checked_add(d))
+}
+
+/// Text quoted in a message, cut to 40 characters (a 1M-digit cell must not flood the terminal).
+pub fn quote(text: &str) -> String {
+    let t = text.trim();
+    let n = t.chars().count();
+    if n <= 40 {
+        t.to_string()
+    } else {
+        let head: String = t.chars().take(32).collect();
+        format!("{head}… ({n} characters)")
+    }
+}
+
 /// Why a text amount did not parse.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AmountError(pub String);
@@ -36,7 +71,7 @@ pub struct AmountError(pub String);
 /// a trailing `-` (some ledgers), and a lone `-` meaning nil (accounting format). Rejected: anything else, e.g.
 /// `TBC`, `12.3.4`, `£`, `1,23`, `--5`.
 pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
-    let err = || AmountError(format!("amount \"{}\" is not a number", text.trim()));
+    let err = || AmountError(format!("amount \"{}\" is not a number", quote(text)));
     let s = text.trim();
     if s.is_empty() {
         return Err(AmountError("amount is empty".into()));
@@ -107,7 +142,7 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
                 if digits > 28 {
                     return Err(AmountError(format!(
                         "amount \"{}\" has too many digits",
-                        text.trim()
+                        quote(text)
                     )));
                 }
                 mantissa = mantissa * 10 + i128::from(b - b'0');
@@ -172,10 +207,20 @@ pub fn from_sheet_number(f: f64) -> Option<Decimal> {
     if f.abs() >= 7.9e28 {
         return None;
     }
+    // Float residues of a formula (=0.1+0.2-0.3 caches 5.55e-17) are zero, not figures.
+    if f.abs() < SHEET_ZERO {
+        return Some(Decimal::ZERO);
+    }
     let s = format!("{:.14e}", f);
-    let d = Decimal::from_scientific(&s).ok()?;
+    let d = Decimal::from_scientific(&s)
+        .ok()
+        .or_else(|| Decimal::from_f64_retain(f).map(|d| d.round_dp(28)))?;
     Some(d.normalize())
 }
+
+/// Spreadsheet numbers smaller than this in magnitude read as zero: float residues such as
+/// `0.1 + 0.2 - 0.3` = 5.55e-17 (a ten-billionth of a penny is no budget figure).
+pub const SHEET_ZERO: f64 = 1e-12;
 
 /// Format pounds with thousands separators and 2 decimal places (half-up): `£1,234,567.89`,
 /// negatives as `-£1,234.00`.

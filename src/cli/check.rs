@@ -61,6 +61,9 @@ pub fn run(args: Args) -> Result<()> {
     );
     let ledger = match ingest::ingest_place_unreconciled(&place) {
         Ok(ing) => {
+            for w in ing.warnings() {
+                eprintln!("warning: {w}");
+            }
             for (r, s) in ing.reports.iter().zip(&place.sources) {
                 println!(
                     "{} {}: {} lines, {} ({})",

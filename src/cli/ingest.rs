@@ -24,6 +24,9 @@ pub fn run(args: Args) -> Result<()> {
     let place = Place::load(&args.place)?;
     let ingest = ingest::ingest_place_unreconciled(&place)?;
     println!("{}", ingest_table(&place, &ingest));
+    for w in ingest.warnings() {
+        eprintln!("warning: {w}");
+    }
     let mismatches = ingest.mismatches(&place);
     if !mismatches.is_empty() {
         return Err(Error::from_list(mismatches).unwrap_err().into());

@@ -38,6 +38,9 @@ pub fn run(args: Args) -> Result<()> {
         None => Mapping::load(&place)?,
     };
     let ingest = ingest::ingest_place(&place)?;
+    for w in ingest.warnings() {
+        eprintln!("warning: {w}");
+    }
     println!(
         "ingested {} lines from {} sources (all reconciled)",
         ingest.ledger.lines.len(),
