@@ -132,13 +132,19 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
     let mut mantissa: i128 = 0;
     let mut scale: u32 = 0;
     let mut digits = 0usize;
+    let mut any_digit = false;
     let mut in_fraction = false;
     let mut group_len: Option<usize> = None; // digits since last comma (None = no comma yet)
     let mut int_digits = 0usize;
     for &b in bytes {
         match b {
             b'0'..=b'9' => {
-                digits += 1;
+                any_digit = true;
+                // Leading zeros of the whole part are not precision (fuzzing found
+                // "0123…" with 28 digits rejected while its value fits).
+                if mantissa != 0 || in_fraction || b != b'0' {
+                    digits += 1;
+                }
                 if digits > 28 {
                     return Err(AmountError(format!(
                         "amount \"{}\" has too many digits",
@@ -175,7 +181,7 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
             _ => return Err(err()),
         }
     }
-    if digits == 0 {
+    if !any_digit {
         return Err(err());
     }
     if let (Some(g), false) = (group_len, in_fraction) {
@@ -310,6 +316,43 @@ mod tests {
             parse_amount("TBC").unwrap_err().0,
             "amount \"TBC\" is not a number"
         );
+    }
+
+    /// Issue 13: leading zeros are not digits of precision (found by the amount fuzzer:
+    /// "0123" followed by 24 zeros, 28 characters, value 1.23e26).
+    #[test]
+    fn leading_zeros_do_not_count_towards_the_digit_limit() {
+        let t = format!("0123{}", "0".repeat(24));
+        assert_eq!(parse_amount(&t), Ok(Decimal::from_str("123e24").unwrap()));
+        assert_eq!(
+            parse_amount("0000000000000000000000000000000012"),
+            Ok(dec!(12))
+        );
+    }
+
+    #[test]
+    fn the_largest_amount_is_a_quadrillion_and_quotes_are_cut() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(1_000_000_000_000_000i64));
+        assert!(check_magnitude(dec!(1000000000000000)).is_ok());
+        assert!(check_magnitude(dec!(-1000000000000000.01)).is_err());
+        // A million-digit amount is quoted as its first 32 characters and its length.
+        let long = "9".repeat(1_000_000);
+        let e = parse_amount(&long).unwrap_err().0;
+        assert!(e.len() < 120, "{e}");
+        assert!(e.contains("(1000000 characters)"), "{e}");
+        assert_eq!(
+            checked_sum([MAX_AMOUNT, MAX_AMOUNT]),
+            Some(dec!(2000000000000000))
+        );
+        assert_eq!(checked_sum([Decimal::MAX, Decimal::ONE]), None);
+    }
+
+    /// Issue 13: =0.1+0.2-0.3 caches 5.551115123125783e-17, which is zero, not an error.
+    #[test]
+    fn float_residues_are_zero() {
+        assert_eq!(from_sheet_number(0.1 + 0.2 - 0.3), Some(Decimal::ZERO));
+        assert_eq!(from_sheet_number(-1e-13), Some(Decimal::ZERO));
+        assert_eq!(from_sheet_number(1e-9), Some(dec!(0.000000001)));
     }
 
     #[test]

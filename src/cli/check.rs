@@ -3,6 +3,7 @@
 //! written), mapping.toml (applied to the ledger), and every scenario. Prints what it checked;
 //! exits 2 naming each file at fault.
 
+use super::common::outln;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -40,11 +41,11 @@ pub fn run(args: Args) -> Result<()> {
     let place = match Place::load(dir) {
         Ok(p) => p,
         Err(e) => {
-            println!("FAIL place: {}", display_path(&dir.join("place.toml")));
+            outln!("FAIL place: {}", display_path(&dir.join("place.toml")));
             return Err(as_input(e).into());
         }
     };
-    println!(
+    outln!(
         "ok   place.toml: {} ({}, {}, {})",
         place.info.name,
         count(place.agencies.len(), "agency", "agencies"),
@@ -55,7 +56,7 @@ pub fn run(args: Args) -> Result<()> {
             "transition points"
         )
     );
-    println!(
+    outln!(
         "ok   sources.toml: {}",
         count(place.sources.len(), "source", "sources")
     );
@@ -65,7 +66,7 @@ pub fn run(args: Args) -> Result<()> {
                 eprintln!("warning: {w}");
             }
             for (r, s) in ing.reports.iter().zip(&place.sources) {
-                println!(
+                outln!(
                     "{} {}: {} lines, {} ({})",
                     if matches!(r.status, ingest::Status::Mismatch { .. }) {
                         "FAIL"
@@ -82,7 +83,7 @@ pub fn run(args: Args) -> Result<()> {
             Some(ing.ledger)
         }
         Err(e) => {
-            println!("FAIL budget files: see below");
+            outln!("FAIL budget files: see below");
             problems.push(as_input(e));
             None
         }
@@ -93,7 +94,7 @@ pub fn run(args: Args) -> Result<()> {
             Some(l) => match mapping::map_ledger(&place, &m, l) {
                 Ok(map) => {
                     let ing = map.total_ingested();
-                    println!(
+                    outln!(
                         "ok   {}: {}, {}; {} of {} mapped to cohorts",
                         display_path(&map_file),
                         count(m.rules.len(), "rule", "rules"),
@@ -102,35 +103,35 @@ pub fn run(args: Args) -> Result<()> {
                         format_gbp0(ing)
                     );
                     for w in &map.warnings {
-                        println!("     warning: {w}");
+                        outln!("     warning: {w}");
                     }
                 }
                 Err(e) => {
-                    println!("FAIL {}", display_path(&map_file));
+                    outln!("FAIL {}", display_path(&map_file));
                     problems.push(as_input(e));
                 }
             },
-            None => println!(
+            None => outln!(
                 "ok   {}: {} rules (not applied: the budget files did not load)",
                 display_path(&map_file),
                 m.rules.len()
             ),
         },
         Err(e) => {
-            println!("FAIL {}", display_path(&map_file));
+            outln!("FAIL {}", display_path(&map_file));
             problems.push(as_input(e));
         }
     }
     let files = scenario_files(dir).map_err(as_input)?;
     if files.is_empty() {
-        println!(
+        outln!(
             "     no scenarios in {}",
             display_path(&dir.join("scenarios"))
         );
     }
     for f in files {
         match scenario::load(&f) {
-            Ok(sc) => println!(
+            Ok(sc) => outln!(
                 "ok   {}: \"{}\", {}, {}, {}",
                 display_path(&f),
                 sc.name,
@@ -139,13 +140,13 @@ pub fn run(args: Args) -> Result<()> {
                 count(sc.unit_costs.len(), "unit cost", "unit costs")
             ),
             Err(e) => {
-                println!("FAIL {}", display_path(&f));
+                outln!("FAIL {}", display_path(&f));
                 problems.push(as_input(e));
             }
         }
     }
     if problems.is_empty() {
-        println!(
+        outln!(
             "all checks passed: `totalplace report {}` will run",
             display_path(dir)
         );

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 
+use super::common::outln;
 use super::Common;
 use crate::error::{display_path, Error};
 use crate::ingest::{self, Ingest, Status};
@@ -23,7 +24,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let place = Place::load(&args.place)?;
     let ingest = ingest::ingest_place_unreconciled(&place)?;
-    println!("{}", ingest_table(&place, &ingest));
+    outln!("{}", ingest_table(&place, &ingest));
     for w in ingest.warnings() {
         eprintln!("warning: {w}");
     }
@@ -38,7 +39,7 @@ pub fn run(args: Args) -> Result<()> {
         crate::ingest::ledger_csv(&place, &ingest)?,
     );
     for p in out.commit()? {
-        println!("wrote {}", display_path(&p));
+        outln!("wrote {}", display_path(&p));
     }
     Ok(())
 }

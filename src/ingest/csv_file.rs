@@ -2,7 +2,8 @@
 //!
 //! 1. **Lines.** A line ends at CRLF, LF or a lone CR (old Mac exports use CR only; Excel reads
 //!    all three). Row numbers count those line ends, including ones inside quoted fields, so a
-//!    location is the line an editor shows.
+//!    location is the line an editor shows. In a file whose lines end in LF or CRLF, a record
+//!    ended by a lone CR is an error: the stray CR would split a row in two.
 //! 2. **Width.** After the header row, a record with a value in a column beyond the header's
 //!    last named column is an error (an unquoted thousands comma, `CC1,1,234`, would otherwise
 //!    shift the amount), and so is a record with fewer fields than the header, unless it is a
@@ -49,22 +50,16 @@ fn check_width(
     row: u32,
     (fields, used): (usize, usize),
     header: (u32, usize),
-    lone_cr: bool,
 ) -> Result<()> {
     let (header_row, header_width) = header;
     if row <= header_row || used == 0 {
         return Ok(());
     }
-    let hint = if lone_cr {
-        " (this line ends in or follows a lone carriage return (CR) in a file with CRLF or LF line ends; a CR is a line end, so the stray CR splits the line in two: remove it)"
-    } else {
-        ""
-    };
     if used > header_width {
         return Err(Error::input(
             Location::cell(&source.display, None, row, (used - 1) as u32),
             format!(
-                "row has a value in column {} but the header (row {header_row}) names only {header_width} column{}: an unquoted delimiter (e.g. a thousands comma in 1,234) shifts the fields; quote such values (\"1,234\"){hint}",
+                "row has a value in column {} but the header (row {header_row}) names only {header_width} column{}: an unquoted delimiter (e.g. a thousands comma in 1,234) shifts the fields; quote such values (\"1,234\")",
                 col_letter((used - 1) as u32),
                 if header_width == 1 { "" } else { "s" },
             ),
@@ -76,7 +71,7 @@ fn check_width(
         return Err(Error::input(
             loc,
             format!(
-                "row has {fields} fields but the header (row {header_row}) has {header_width}: a field is missing{hint}"
+                "row has {fields} fields but the header (row {header_row}) has {header_width}: a field is missing"
             ),
         ));
     }
@@ -112,10 +107,9 @@ pub(super) fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Resu
     let mut decoded = String::new();
     // Rule 2 state: the header's (row, width) once known; records seen before it was.
     let mut header: Option<(u32, usize)> = None;
-    let mut pending: Vec<(u32, (usize, usize), bool)> = Vec::new();
+    let mut pending: Vec<(u32, (usize, usize))> = Vec::new();
     let mut header_widths: Vec<(u32, usize)> = Vec::new();
     let mut last: Option<(usize, u32, usize)> = None; // (start byte, row, fields) of the last record
-    let mut prev_end_lone_cr = false;
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(false) => break,
@@ -142,13 +136,19 @@ pub(super) fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Resu
         last = Some((start, row, rec.len()));
         let w = widths(&rec);
         let ends_cr = ends_in_lone_cr(&data, rdr.position().byte() as usize);
-        let lone_cr = prev_end_lone_cr || ends_cr;
-        prev_end_lone_cr = ends_cr;
+        if ends_cr {
+            let mut loc = Location::file(&source.display);
+            loc.row = Some(row);
+            return Err(Error::input(
+                loc,
+                "the line ends in a lone carriage return (CR) while the file's lines end in LF or CRLF: a CR is a line end, so the stray CR splits this row in two; remove it",
+            ));
+        }
         if w.1 > 0 {
             match header {
-                Some(h) => check_width(source, row, w, h, lone_cr)?,
+                Some(h) => check_width(source, row, w, h)?,
                 None => {
-                    pending.push((row, w, lone_cr));
+                    pending.push((row, w));
                     header_widths.push((row, w.1));
                 }
             }
@@ -197,8 +197,8 @@ pub(super) fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Resu
                     .map_or(0, |(_, w)| *w);
                 header = Some((h, width));
                 header_widths.clear();
-                for (r, w, cr) in pending.drain(..) {
-                    check_width(source, r, w, (h, width), cr)?;
+                for (r, w) in pending.drain(..) {
+                    check_width(source, r, w, (h, width))?;
                 }
             }
         }

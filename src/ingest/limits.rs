@@ -203,7 +203,10 @@ fn inspect_zip(source: &Source, limits: &Limits) -> Result<()> {
                 ),
                 Trip::Run => over(
                     source,
-                    format!("part {name} holds a text or tag longer than {} bytes", limits.text_bytes),
+                    format!(
+                        "part {name} holds a text or tag longer than {} bytes",
+                        limits.text_bytes
+                    ),
                     limits.text_bytes,
                     ENV_TEXT,
                 ),
@@ -246,10 +249,7 @@ fn shared_strings<R: Read>(
                         if n > limits.cells {
                             return Err(over(
                                 source,
-                                format!(
-                                    "{name} declares {} = {n} strings",
-                                    key
-                                ),
+                                format!("{name} declares {} = {n} strings", key),
                                 limits.cells,
                                 ENV_CELLS,
                             ));
@@ -289,13 +289,13 @@ fn ods_content<R: Read>(source: &Source, limits: &Limits, r: &mut Guard<R>) -> R
     let mut width: u64 = 0;
     let mut read_cells: u64 = 0;
     let end_row = |row: &mut u64,
-                       sheet: &str,
-                       repeat: u64,
-                       cells: u64,
-                       has_value: bool,
-                       first_row: &mut Option<u64>,
-                       width: &mut u64,
-                       read_cells: &mut u64|
+                   sheet: &str,
+                   repeat: u64,
+                   cells: u64,
+                   has_value: bool,
+                   first_row: &mut Option<u64>,
+                   width: &mut u64,
+                   read_cells: &mut u64|
      -> Result<()> {
         if has_value {
             let first = *first_row.get_or_insert(*row);
@@ -334,13 +334,24 @@ fn ods_content<R: Read>(source: &Source, limits: &Limits, r: &mut Guard<R>) -> R
                     read_cells = 0;
                 }
                 "table-row" => {
-                    row_repeat = attr_u64(&e, "table:number-rows-repeated").unwrap_or(1).max(1);
+                    row_repeat = attr_u64(&e, "table:number-rows-repeated")
+                        .unwrap_or(1)
+                        .max(1);
                     col = 0;
                     row_cells = 0;
                     pending_empty = 0;
                     row_has_value = false;
                     if !start {
-                        end_row(&mut row, &sheet, row_repeat, 0, false, &mut first_row, &mut width, &mut read_cells)?;
+                        end_row(
+                            &mut row,
+                            &sheet,
+                            row_repeat,
+                            0,
+                            false,
+                            &mut first_row,
+                            &mut width,
+                            &mut read_cells,
+                        )?;
                     }
                 }
                 "table-cell" | "covered-table-cell" => {
@@ -364,7 +375,8 @@ fn ods_content<R: Read>(source: &Source, limits: &Limits, r: &mut Guard<R>) -> R
                             ));
                         }
                     }
-                    let has_value = start || value_type.is_some() || attr_string(&e, "table:formula").is_some();
+                    let has_value =
+                        start || value_type.is_some() || attr_string(&e, "table:formula").is_some();
                     if has_value {
                         row_cells = row_cells.saturating_add(pending_empty).saturating_add(rep);
                         pending_empty = 0;
@@ -378,7 +390,16 @@ fn ods_content<R: Read>(source: &Source, limits: &Limits, r: &mut Guard<R>) -> R
             },
             Event::End(e) => {
                 if e.local_name().as_ref() == "table-row" {
-                    end_row(&mut row, &sheet, row_repeat, row_cells, row_has_value, &mut first_row, &mut width, &mut read_cells)?;
+                    end_row(
+                        &mut row,
+                        &sheet,
+                        row_repeat,
+                        row_cells,
+                        row_has_value,
+                        &mut first_row,
+                        &mut width,
+                        &mut read_cells,
+                    )?;
                 }
             }
             Event::Eof => break,
@@ -419,7 +440,8 @@ fn cfb_workbook(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
         let o = (n as usize + 1)
             .checked_mul(ss)
             .ok_or("sector out of range")?;
-        data.get(o..o + ss).ok_or_else(|| "sector beyond the end of the file".to_string())
+        data.get(o..o + ss)
+            .ok_or_else(|| "sector beyond the end of the file".to_string())
     };
     // DIFAT -> FAT sector list.
     let mut fat_secs: Vec<u32> = (0..109)
@@ -430,7 +452,9 @@ fn cfb_workbook(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
     while difat < 0xFFFF_FFFA && guard <= nsec {
         let s = sector(difat)?;
         for i in 0..ss / 4 - 1 {
-            fat_secs.push(u32::from_le_bytes(s[4 * i..4 * i + 4].try_into().expect("4")));
+            fat_secs.push(u32::from_le_bytes(
+                s[4 * i..4 * i + 4].try_into().expect("4"),
+            ));
         }
         difat = u32::from_le_bytes(s[ss - 4..].try_into().expect("4"));
         guard += 1;
@@ -438,7 +462,10 @@ fn cfb_workbook(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
     let mut fat: Vec<u32> = Vec::new();
     for &s in fat_secs.iter().filter(|&&s| s < 0xFFFF_FFFA).take(nsec) {
         let b = sector(s)?;
-        fat.extend(b.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4"))));
+        fat.extend(
+            b.chunks_exact(4)
+                .map(|c| u32::from_le_bytes(c.try_into().expect("4"))),
+        );
     }
     let chain = |start: u32, fat: &[u32]| -> std::result::Result<Vec<u32>, String> {
         let mut v = Vec::new();
@@ -488,7 +515,10 @@ fn cfb_workbook(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
         let mf = u32_at(0x3C)?;
         if mf < 0xFFFF_FFFA {
             let b = read_chain(mf, &fat)?;
-            minifat.extend(b.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4"))));
+            minifat.extend(
+                b.chunks_exact(4)
+                    .map(|c| u32::from_le_bytes(c.try_into().expect("4"))),
+            );
         }
         let mut out = Vec::new();
         let mut s = start;
@@ -544,7 +574,10 @@ fn inspect_xls(source: &Source, limits: &Limits) -> Result<()> {
             0x0809 => {
                 depth += 1;
                 if depth == 1 {
-                    sheet = names.iter().find(|(o, _)| *o == start).map(|(_, n)| n.clone());
+                    sheet = names
+                        .iter()
+                        .find(|(o, _)| *o == start)
+                        .map(|(_, n)| n.clone());
                 }
             }
             0x000A => depth = depth.saturating_sub(1),
@@ -620,6 +653,9 @@ mod tests {
     fn limits_read_from_the_environment_or_default() {
         let d = Limits::default();
         assert_eq!(d.cells, 20_000_000);
-        assert!(d.text_bytes >= 32_767 * 4, "room for Excel's longest cell in UTF-8");
+        assert!(
+            d.text_bytes >= 32_767 * 4,
+            "room for Excel's longest cell in UTF-8"
+        );
     }
 }

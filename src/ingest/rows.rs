@@ -237,7 +237,10 @@ impl<'s> RowProcessor<'s> {
 
     fn out_of_order(&self, row: u32, col: u32) -> Error {
         let what = if row == self.cur_row {
-            format!("cell {}{row} appears twice, or out of order in its row", col_letter(col))
+            format!(
+                "cell {}{row} appears twice, or out of order in its row",
+                col_letter(col)
+            )
         } else if row == 0 {
             "a cell has row number 0".to_string()
         } else {
@@ -331,7 +334,10 @@ impl<'s> RowProcessor<'s> {
         match self.source.header_row {
             Some(h) => {
                 loc.row = Some(h);
-                Error::input(loc, format!("header row {h} not found: the sheet ends before it or it is empty"))
+                Error::input(
+                    loc,
+                    format!("header row {h} not found: the sheet ends before it or it is empty"),
+                )
             }
             None => {
                 let closest = match &self.best_header {
@@ -567,7 +573,12 @@ impl<'s> RowProcessor<'s> {
             d
         } else {
             d.checked_mul(self.multiplier)
-                .ok_or_else(|| format!("{d} {} is too large", self.source.units.label()))?
+                .ok_or_else(|| {
+                    format!(
+                        "{d} in {} is too large to convert to pounds",
+                        self.source.units.label()
+                    )
+                })?
                 .normalize()
         };
         money::check_magnitude(d)?;
