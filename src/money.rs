@@ -25,16 +25,16 @@ pub fn to_pennies(d: Decimal) -> Decimal {
     round_half_up(d, 2)
 }
 
-/// The largest amount, in pounds, one budget line or control total may hold: £1 quadrillion,
-/// hundreds of times UK public spending, so no real budget meets it, and sums of billions of
-/// such lines stay far inside `Decimal`'s range (about 7.9e28).
-pub const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0); // 1e15
+/// The largest amount, in pounds, one budget line or control total may hold: £1e18, a
+/// million times UK public spending, so no real budget meets it, and sums of billions of such
+/// lines stay far inside `Decimal`'s range (about 7.9e28).
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(2_808_348_672, 232_830_643, 0, false, 0); // 1e18
 
 /// An error message if `d` is beyond ±[`MAX_AMOUNT`].
 pub fn check_magnitude(d: Decimal) -> Result<(), String> {
     if d.abs() > MAX_AMOUNT {
         Err(format!(
-            "{} is beyond the largest amount accepted (£1,000,000,000,000,000); check the units and the cell",
+            "{} is beyond the largest amount accepted (£1,000,000,000,000,000,000); check the units and the cell",
             quote(&d.normalize().to_string())
         ))
     } else {
@@ -331,10 +331,10 @@ mod tests {
     }
 
     #[test]
-    fn the_largest_amount_is_a_quadrillion_and_quotes_are_cut() {
-        assert_eq!(MAX_AMOUNT, Decimal::from(1_000_000_000_000_000i64));
-        assert!(check_magnitude(dec!(1000000000000000)).is_ok());
-        assert!(check_magnitude(dec!(-1000000000000000.01)).is_err());
+    fn the_largest_amount_is_a_quintillion_and_quotes_are_cut() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(1_000_000_000_000_000_000i64));
+        assert!(check_magnitude(dec!(1000000000000000000)).is_ok());
+        assert!(check_magnitude(dec!(-1000000000000000000.01)).is_err());
         // A million-digit amount is quoted as its first 32 characters and its length.
         let long = "9".repeat(1_000_000);
         let e = parse_amount(&long).unwrap_err().0;
@@ -342,7 +342,7 @@ mod tests {
         assert!(e.contains("(1000000 characters)"), "{e}");
         assert_eq!(
             checked_sum([MAX_AMOUNT, MAX_AMOUNT]),
-            Some(dec!(2000000000000000))
+            Some(dec!(2000000000000000000))
         );
         assert_eq!(checked_sum([Decimal::MAX, Decimal::ONE]), None);
     }

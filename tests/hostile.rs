@@ -319,3 +319,30 @@ fn run_validates_the_uncertain_block_too() {
     );
     assert!(!w.exists("out/kirkbridge"));
 }
+
+/// Item 13: a 28-digit unit cost set with `--set` is an error naming the key, not an engine
+/// overflow panic.
+#[test]
+fn huge_parameter_set_on_the_command_line_is_an_error() {
+    let w = Workdir::new();
+    let sc = sample_scenario(&w);
+    let err = w
+        .run(&[
+            "run",
+            &sc,
+            "--out",
+            "out",
+            "--set",
+            "unit_cost.youth-claimant-year-18-24.value=9999999999999999999999999999",
+        ])
+        .user_error();
+    assert!(
+        err.contains("unit_cost.youth-claimant-year-18-24.value"),
+        "{err}"
+    );
+    assert!(
+        err.contains("beyond the largest value a parameter may take"),
+        "{err}"
+    );
+    assert!(!w.exists("out/kirkbridge"));
+}

@@ -2,7 +2,6 @@
 //! budget workbook of a one-source place. Never a panic; a success adds up.
 #![no_main]
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
@@ -26,8 +25,8 @@ column = "Service"
 matches = "(?i)^total"
 "#;
 
-fn place() -> &'static (tempfile::TempDir, PathBuf) {
-    static P: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+fn place() -> &'static (tempfile::TempDir, Place) {
+    static P: OnceLock<(tempfile::TempDir, Place)> = OnceLock::new();
     P.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("place");
@@ -41,15 +40,15 @@ fn place() -> &'static (tempfile::TempDir, PathBuf) {
         )
         .unwrap();
         std::fs::write(p.join("sources.toml"), SOURCES).unwrap();
-        (dir, p)
+        let place = Place::load(&p).expect("fuzz place loads");
+        (dir, place)
     })
 }
 
 fuzz_target!(|data: &[u8]| {
-    let (dir, p) = place();
+    let (dir, place) = place();
     std::fs::write(dir.path().join("data/budget.xlsx"), data).unwrap();
-    let place = Place::load(p).expect("fuzz place loads");
-    if let Ok(ingest) = ingest_place_unreconciled(&place) {
+    if let Ok(ingest) = ingest_place_unreconciled(place) {
         let sum: rust_decimal::Decimal =
             ingest.ledger.lines.iter().map(|l| l.amount).sum();
         assert_eq!(sum, ingest.reports[0].total);

@@ -318,11 +318,8 @@ fn ods_content<R: Read>(source: &Source, limits: &Limits, r: &mut Guard<R>) -> R
         *row = row.saturating_add(repeat);
         Ok(())
     };
-    loop {
-        let ev = match xml.read_event_into(&mut buf) {
-            Ok(ev) => ev,
-            Err(_) => break, // damaged: the reader reports it
-        };
+    // A damaged part ends the walk: the reader reports it with its own message.
+    while let Ok(ev) = xml.read_event_into(&mut buf) {
         let start = matches!(ev, Event::Start(_));
         match ev {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
@@ -388,19 +385,17 @@ fn ods_content<R: Read>(source: &Source, limits: &Limits, r: &mut Guard<R>) -> R
                 }
                 _ => {}
             },
-            Event::End(e) => {
-                if e.local_name().as_ref() == "table-row" {
-                    end_row(
-                        &mut row,
-                        &sheet,
-                        row_repeat,
-                        row_cells,
-                        row_has_value,
-                        &mut first_row,
-                        &mut width,
-                        &mut read_cells,
-                    )?;
-                }
+            Event::End(e) if e.local_name().as_ref() == "table-row" => {
+                end_row(
+                    &mut row,
+                    &sheet,
+                    row_repeat,
+                    row_cells,
+                    row_has_value,
+                    &mut first_row,
+                    &mut width,
+                    &mut read_cells,
+                )?;
             }
             Event::Eof => break,
             _ => {}
@@ -581,27 +576,25 @@ fn inspect_xls(source: &Source, limits: &Limits) -> Result<()> {
                 }
             }
             0x000A => depth = depth.saturating_sub(1),
-            0x0200 if depth == 1 && sheet.is_some() => {
-                // BIFF8: rwMic u32, rwMac u32 (one past the last), colMic u16, colMac u16.
-                if body.len() >= 12 {
-                    let r0 = u32::from_le_bytes(body[..4].try_into().expect("4")) as u64;
-                    let r1 = u32::from_le_bytes(body[4..8].try_into().expect("4")) as u64;
-                    let c0 = u16::from_le_bytes([body[8], body[9]]) as u64;
-                    let c1 = u16::from_le_bytes([body[10], body[11]]) as u64;
-                    let cells = r1.saturating_sub(r0).saturating_mul(c1.saturating_sub(c0));
-                    if cells > limits.cells || r1 < r0 {
-                        return Err(over(
-                            source,
-                            format!(
-                                "sheet \"{}\" declares (DIMENSIONS record) {} rows × {} columns",
-                                sheet.as_deref().unwrap_or(""),
-                                r1.saturating_sub(r0),
-                                c1.saturating_sub(c0)
-                            ),
-                            limits.cells,
-                            ENV_CELLS,
-                        ));
-                    }
+            // BIFF8: rwMic u32, rwMac u32 (one past the last), colMic u16, colMac u16.
+            0x0200 if depth == 1 && sheet.is_some() && body.len() >= 12 => {
+                let r0 = u32::from_le_bytes(body[..4].try_into().expect("4")) as u64;
+                let r1 = u32::from_le_bytes(body[4..8].try_into().expect("4")) as u64;
+                let c0 = u16::from_le_bytes([body[8], body[9]]) as u64;
+                let c1 = u16::from_le_bytes([body[10], body[11]]) as u64;
+                let cells = r1.saturating_sub(r0).saturating_mul(c1.saturating_sub(c0));
+                if cells > limits.cells || r1 < r0 {
+                    return Err(over(
+                        source,
+                        format!(
+                            "sheet \"{}\" declares (DIMENSIONS record) {} rows × {} columns",
+                            sheet.as_deref().unwrap_or(""),
+                            r1.saturating_sub(r0),
+                            c1.saturating_sub(c0)
+                        ),
+                        limits.cells,
+                        ENV_CELLS,
+                    ));
                 }
             }
             0x0406 if depth == 1 && sheet.is_some() && body.len() >= 4 => {

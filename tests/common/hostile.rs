@@ -532,6 +532,36 @@ pub fn corpus() -> Vec<Case> {
             )
         },
     ];
+    // 15. An xlsb whose workbook names a sheet by a relationship id the workbook's
+    // relationships lack (as Apache POI's Simple.xlsb does): calamine 0.38 panics ("no entry
+    // found for key", xlsb/mod.rs `relationships[&*relid]`); the panic is caught at the format
+    // boundary.
+    v.push(case(
+        "xlsb-missing-relationship",
+        "b.xlsb",
+        {
+            // BrtBundleSh (0x009C): hsState 0, iTabID 1, relId "rId9", name "Budget".
+            let utf16 = |t: &str| t.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>();
+            let mut body = Vec::new();
+            body.extend(0u32.to_le_bytes());
+            body.extend(1u32.to_le_bytes());
+            body.extend(4u32.to_le_bytes());
+            body.extend(utf16("rId9"));
+            body.extend(6u32.to_le_bytes());
+            body.extend(utf16("Budget"));
+            let mut wb = vec![0x9C, 0x01, body.len() as u8];
+            wb.extend(body);
+            wb.extend([0x90, 0x01, 0x00]); // BrtEndBundleShs
+            zip(vec![
+                (
+                    "[Content_Types].xml".to_string(),
+                    Entry::Stored(b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>".to_vec()),
+                ),
+                ("xl/workbook.bin".to_string(), Entry::Stored(wb)),
+            ])
+        },
+        Expect::Err("cannot read data/b.xlsb: the xlsb reader failed on this file (no entry found for key)"),
+    ));
     // ---------------------------------------------------------------- bombs (14, 17)
     let bomb = |name, file: &str, bytes, expect| Case {
         rss_mb: Some(500),
