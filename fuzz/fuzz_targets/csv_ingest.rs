@@ -40,6 +40,8 @@ fn place() -> &'static (tempfile::TempDir, Place) {
         )
         .unwrap();
         std::fs::write(p.join("sources.toml"), SOURCES).unwrap();
+        // The loader checks the budget file exists; each input overwrites it.
+        std::fs::write(dir.path().join("data/budget.csv"), b"").unwrap();
         let place = Place::load(&p).expect("fuzz place loads");
         (dir, place)
     })
