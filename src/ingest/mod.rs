@@ -196,8 +196,7 @@ fn guard_reader<T>(source: &Source, f: impl FnOnce() -> Result<T>) -> Result<T> 
             Err(Error::input(
                 Location::file(&source.display),
                 format!(
-                    "cannot read {}: the {} reader failed on this file ({msg}); re-save it from Excel or LibreOffice, or report the file to the totalplace maintainers",
-                    source.display,
+                    "cannot read this file: the {} reader failed on it ({msg}); re-save it from Excel or LibreOffice, or report the file to the totalplace maintainers",
                     source.format.name()
                 ),
             ))
@@ -400,7 +399,7 @@ fn finish_control(
                     Some(r) => r.map(Some),
                     None => Err(Error::input(
                         Location::cell(&source.display, sheet, *row, *col),
-                        "control total cell is empty (a formula saved without its cached value reads as empty too: open the file in Excel or LibreOffice and save it)",
+                        rows::EMPTY_CONTROL,
                     )),
                 }
             } else {
@@ -563,7 +562,38 @@ macro_rules! stream_workbook {
                 }
             }
             Ok(found)
-        })?;
+        });
+        // An empty control cell may be a formula saved without its cached value: say so.
+        let control = match control {
+            Err(Error::Input { loc, message }) if message.starts_with(rows::EMPTY_CONTROL) => {
+                let s = loc.sheet.clone().unwrap_or_else(|| sheet.clone());
+                let (r, c) = (loc.row.unwrap_or(1).saturating_sub(1), loc.col.unwrap_or(0));
+                let mut formula = None;
+                if let Ok(mut cells) = wb.worksheet_cells_reader(&s) {
+                    while let Ok(Some(f)) = cells.next_formula() {
+                        let (fr, fc) = f.get_position();
+                        if fr > r {
+                            break;
+                        }
+                        if (fr, fc) == (r, c) && !f.get_value().is_empty() {
+                            formula = Some(f.get_value().clone());
+                            break;
+                        }
+                    }
+                }
+                Err(match formula {
+                    Some(f) => Error::input(
+                        loc,
+                        format!(
+                            "control total cell holds the formula ={} but no cached value (the file was written by a tool that does not calculate): open it in Excel or LibreOffice and save it",
+                            crate::money::quote(&f)
+                        ),
+                    ),
+                    None => Error::Input { loc, message },
+                })
+            }
+            other => other,
+        }?;
         let mut p = processed(proc, control);
         p.warnings.extend(warning);
         Ok((Some(sheet), p))

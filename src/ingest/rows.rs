@@ -11,6 +11,10 @@ use crate::ledger::{Ledger, LedgerLine};
 use crate::model::{header_key, SkipTest, Source, SpendSign};
 use crate::money;
 
+/// The message for an empty control-total cell (readers that can look for a formula there
+/// replace it with one that names the formula).
+pub const EMPTY_CONTROL: &str = "control total cell is empty";
+
 /// How many rows are searched for the header when `header_row` is not declared.
 pub const HEADER_SEARCH_ROWS: u32 = 100;
 
@@ -542,6 +546,9 @@ impl<'s> RowProcessor<'s> {
     pub fn cell_amount(&self, v: CellIn<'_>, row: u32, col: u32, what: &str) -> Result<Decimal> {
         let loc = self.loc(row, col);
         let d = match v {
+            CellIn::Empty if what == "control total" => {
+                return Err(Error::input(loc, EMPTY_CONTROL))
+            }
             CellIn::Empty => return Err(Error::input(loc, format!("{what} cell is empty"))),
             CellIn::Int(i) => Decimal::from(i),
             CellIn::Float(f) => money::from_sheet_number(f)

@@ -532,6 +532,40 @@ pub fn corpus() -> Vec<Case> {
             )
         },
     ];
+    // Smaller: a control-total formula saved without its cached value says so.
+    v.push(Case {
+        source_extra: "control_total = { cell = \"D2\" }",
+        ..case(
+            "xlsx-control-formula-no-value",
+            "b.xlsx",
+            rezip(
+                &{
+                    let mut wb = rust_xlsxwriter::Workbook::new();
+                    let ws = wb.add_worksheet();
+                    ws.set_name("Budget").unwrap();
+                    ws.write(0, 0, "Service").unwrap();
+                    ws.write(0, 1, "Amount").unwrap();
+                    ws.write(1, 0, "A").unwrap();
+                    ws.write(1, 1, 5).unwrap();
+                    ws.write_formula(1, 3, "=SUM(B2:B2)").unwrap();
+                    wb.save_to_buffer().unwrap()
+                },
+                |n, b| {
+                    if n == "xl/worksheets/sheet1.xml" {
+                        // Drop the cached result, as a non-calculating writer would.
+                        text_patch(b, |s| {
+                            let i = s.find("<f>SUM(B2:B2)</f>").unwrap() + "<f>SUM(B2:B2)</f>".len();
+                            let j = i + s[i..].find("</c>").unwrap();
+                            format!("{}{}", &s[..i], &s[j..])
+                        })
+                    } else {
+                        Entry::Stored(b)
+                    }
+                },
+            ),
+            Expect::Err("data/b.xlsx: Budget!D2: control total cell holds the formula =SUM(B2:B2) but no cached value"),
+        )
+    });
     // 15. An xlsb whose workbook names a sheet by a relationship id the workbook's
     // relationships lack (as Apache POI's Simple.xlsb does): calamine 0.38 panics ("no entry
     // found for key", xlsb/mod.rs `relationships[&*relid]`); the panic is caught at the format
@@ -560,7 +594,7 @@ pub fn corpus() -> Vec<Case> {
                 ("xl/workbook.bin".to_string(), Entry::Stored(wb)),
             ])
         },
-        Expect::Err("cannot read data/b.xlsb: the xlsb reader failed on this file (no entry found for key)"),
+        Expect::Err("data/b.xlsb: cannot read this file: the xlsb reader failed on it (no entry found for key)"),
     ));
     // ---------------------------------------------------------------- bombs (14, 17)
     let bomb = |name, file: &str, bytes, expect| Case {
