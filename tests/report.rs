@@ -185,8 +185,10 @@ fn workbook_reopens_and_its_sums_equal_the_model() {
             names,
             [
                 "Summary",
+                "Inputs",
                 "By agency",
                 "Cashflows",
+                "Model",
                 "Asymmetry",
                 "Spend map",
                 "Monte Carlo",
