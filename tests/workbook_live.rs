@@ -26,22 +26,70 @@ use common::{repo, Workdir};
 /// stepped quantity, timing (lag with a PbR result lag following it, duration), optimism bias,
 /// the discount rate and a per-agency cashability.
 const CASES: &[(&str, &str, &str)] = &[
-    ("bradford-care-leavers", "outcome.sustained-work-or-training.success", "0.3"),
+    (
+        "bradford-care-leavers",
+        "outcome.sustained-work-or-training.success",
+        "0.3",
+    ),
     ("bradford-care-leavers", "optimism_bias.costs", "0.25"),
-    ("bradford-care-leavers", "outcome.sustained-work-or-training.duration", "4"),
-    ("barnet-families", "outcome.family-turned-around.deadweight", "0.4"),
-    ("barnet-families", "transfer.payment-by-results.amount", "5000"),
-    ("barnet-families", "transfer.police-pool.amounts.1", "150000"),
+    (
+        "bradford-care-leavers",
+        "outcome.sustained-work-or-training.duration",
+        "4",
+    ),
+    (
+        "barnet-families",
+        "outcome.family-turned-around.deadweight",
+        "0.4",
+    ),
+    (
+        "barnet-families",
+        "transfer.payment-by-results.amount",
+        "5000",
+    ),
+    (
+        "barnet-families",
+        "transfer.police-pool.amounts.1",
+        "150000",
+    ),
     ("barnet-families", "outcome.family-turned-around.lag", "2"),
     ("barnet-families", "agency_cashability.police", "0.5"),
-    ("bradford-mh-discharge", "cost.liaison-team.amounts.0", "400000"),
-    ("bradford-mh-discharge", "outcome.readmission-avoided.flow.bed-days.quantity", "20"),
+    (
+        "bradford-mh-discharge",
+        "cost.liaison-team.amounts.0",
+        "400000",
+    ),
+    (
+        "bradford-mh-discharge",
+        "outcome.readmission-avoided.flow.bed-days.quantity",
+        "20",
+    ),
     ("bradford-prison-leavers", "discount.rate", "0.05"),
-    ("bradford-prison-leavers", "unit_cost.prison-place-year-2007.value", "45000"),
-    ("bradford-prison-leavers", "outcome.reoffending-reduced.lag", "1"),
-    ("nwl-integrated-care", "unit_cost.non-elective-admission.value", "4000"),
-    ("nwl-integrated-care", "transfer.gain-share-acute.share", "0.3"),
-    ("nwl-integrated-care", "outcome.admissions-avoided.flow.admissions.cashability", "0.8"),
+    (
+        "bradford-prison-leavers",
+        "unit_cost.prison-place-year-2007.value",
+        "45000",
+    ),
+    (
+        "bradford-prison-leavers",
+        "outcome.reoffending-reduced.lag",
+        "1",
+    ),
+    (
+        "nwl-integrated-care",
+        "unit_cost.non-elective-admission.value",
+        "4000",
+    ),
+    (
+        "nwl-integrated-care",
+        "transfer.gain-share-acute.share",
+        "0.3",
+    ),
+    (
+        "nwl-integrated-care",
+        "outcome.admissions-avoided.flow.admissions.cashability",
+        "0.8",
+    ),
 ];
 
 const SCENARIOS: [&str; 5] = [
@@ -53,7 +101,11 @@ const SCENARIOS: [&str; 5] = [
 ];
 
 fn soffice() -> PathBuf {
-    for p in ["/usr/bin/soffice", "/usr/local/bin/soffice", "/usr/bin/libreoffice"] {
+    for p in [
+        "/usr/bin/soffice",
+        "/usr/local/bin/soffice",
+        "/usr/bin/libreoffice",
+    ] {
         if Path::new(p).exists() {
             return PathBuf::from(p);
         }
@@ -79,7 +131,10 @@ fn recalc(wd: &Workdir, files: &[PathBuf]) -> PathBuf {
     .unwrap();
     let out = wd.path("recalculated");
     let o = Command::new(soffice())
-        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
         .args(["--headless", "--calc", "--convert-to", "xlsx", "--outdir"])
         .arg(&out)
         .args(files)
@@ -147,10 +202,7 @@ fn edit_input(src: &Path, dst: &Path, at: &str, value: &str) {
         .to_string();
     let part = format!("xl/{}", target.trim_start_matches("/xl/"));
     let sheet = read(&part);
-    let cell = regex::Regex::new(&format!(
-        r#"<c r="{at}"( s="\d+")?[^>]*?(/>|>.*?</c>)"#
-    ))
-    .unwrap();
+    let cell = regex::Regex::new(&format!(r#"<c r="{at}"( s="\d+")?[^>]*?(/>|>.*?</c>)"#)).unwrap();
     let caps = cell.captures(&sheet).expect("input cell in the sheet XML");
     let style = caps.get(1).map_or("", |m| m.as_str()).to_string();
     let edited = cell
@@ -342,7 +394,10 @@ fn changing_an_input_recalculates_every_agency_as_the_engine_does() {
         let wb = workbook_npvs(&recalculated.join(format!("case-{i}.xlsx")));
         let engine = engine_npvs(&wd, s, Some((path, value)));
         let base = engine_npvs(&wd, s, None);
-        assert_ne!(engine, base, "{what}: the override changes nothing, a weak case");
+        assert_ne!(
+            engine, base,
+            "{what}: the override changes nothing, a weak case"
+        );
         compare(&what, &wb, &engine);
     }
 }

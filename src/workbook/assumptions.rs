@@ -62,7 +62,7 @@ pub fn assumptions(
                 .map(|fl| fl.rebase)
                 .unwrap_or((Decimal::ONE, Decimal::ONE));
             ws.write_string(r, 0, &u.id)?;
-            ws.write_string_with_format(r, 1, &u.name, &fm.wrap)?;
+
             ws.write_number_with_format(r, 2, f(u.value), &fm.pennies)?;
             ws.write_string(r, 3, &u.unit)?;
             ws.write_string(r, 4, fy_label(u.price_year))?;
@@ -87,7 +87,7 @@ pub fn assumptions(
                     "NO: check against the source"
                 },
             )?;
-            ws.write_string_with_format(r, 11, &u.source, &fm.wrap)?;
+            super::wrap_row(ws, r, &[(1, &u.name, 34.0), (11, &u.source, 50.0)], fm)?;
             ws.write_string(r, 12, &u.defined_in)?;
             r += 1;
         }
@@ -104,9 +104,9 @@ pub fn assumptions(
     )?;
     for c in &place.cohorts {
         ws.write_string(r, 0, &c.id)?;
-        ws.write_string_with_format(r, 1, &c.name, &fm.wrap)?;
+
         ws.write_number(r, 2, c.size as f64)?;
-        ws.write_string_with_format(r, 3, &c.size_source, &fm.wrap)?;
+        super::wrap_row(ws, r, &[(1, &c.name, 34.0), (3, &c.size_source, 14.0)], fm)?;
         r += 1;
     }
     r += 1;
@@ -125,7 +125,7 @@ pub fn assumptions(
     )?;
     for d in &run.mapping.drivers {
         ws.write_string(r, 0, &d.id)?;
-        ws.write_string_with_format(r, 1, &d.name, &fm.wrap)?;
+
         ws.write_number_with_format(r, 2, f(d.numerator), &fm.number)?;
         ws.write_number_with_format(r, 3, f(d.denominator), &fm.number)?;
         formula(
@@ -141,7 +141,7 @@ pub fn assumptions(
         } else {
             d.source.clone()
         };
-        ws.write_string_with_format(r, 5, &src, &fm.wrap)?;
+        super::wrap_row(ws, r, &[(1, &d.name, 34.0), (5, &src, 14.0)], fm)?;
         r += 1;
     }
     r += 1;
@@ -178,7 +178,7 @@ pub fn assumptions(
         section(ws, &mut r, "Conventions", &["Convention", "Statement"])?;
         for (k, v) in crate::scenario::report::conventions(&sr.scenario) {
             ws.write_string(r, 0, &k)?;
-            ws.write_string_with_format(r, 1, &v, &fm.wrap)?;
+            super::wrap_row(ws, r, &[(1, &v, 34.0)], fm)?;
             r += 1;
         }
     }

@@ -238,12 +238,7 @@ pub fn asymmetry(
             ws.write_string(w + 1, 1, "n/a")?;
         }
     }
-    ws.write_string_with_format(
-        w + 3,
-        0,
-        "Fair-share transfer: what each party would pay in (positive) or receive (negative) for every party to earn the system FROI, before the scenario's own transfers. Basis stated in each column: all fiscal benefits, or cashable savings only.",
-        &fm.note,
-    )?;
+    super::note(ws, w + 3, 12, 200.0, "Fair-share transfer: what each party would pay in (positive) or receive (negative) for every party to earn the system FROI, before the scenario's own transfers. Basis stated in each column: all fiscal benefits, or cashable savings only.", fm)?;
     ws.set_column_width(0, 38)?;
     for c in 1..=11 {
         ws.set_column_width(c, 15)?;

@@ -181,7 +181,7 @@ pub fn by_agency(
             id.push_str(" (external)");
         }
         ws.write_string(row, 0, &id)?;
-        ws.write_string_with_format(row, 1, &p.name, &fm.wrap)?;
+        super::wrap_row(ws, row, &[(1, &p.name, 40.0)], fm)?;
         let bc = if p.not_locally_cashable {
             format!("{} (not locally cashable)", p.budget_control)
         } else {
@@ -226,23 +226,18 @@ pub fn by_agency(
         None => formula_text(ws, total, 10, &text, "none", &fm.total_ratio)?,
     }
     write_payback(ws, total, blocks.system, s.payback, &fm.total_years)?;
-    ws.write_string_with_format(
-        total + 2,
-        0,
-        format!(
+    super::note(ws, total + 2, 11, 200.0, &format!(
             "Present values in {} prices: Σ yearly amount × discount factor on the Cashflows sheet; NPV = PV benefits − PV costs + PV net transfers; FROI = PV benefits ÷ PV costs; payback in years from the start of {}, interpolated within the year. Net transfers sum to zero over all parties (external payers included).",
             fy_label(sc.price_base),
             sc.year_label(0)
-        ),
-        &fm.note,
-    )?;
+        ), fm)?;
     ws.set_column_width(0, 22)?;
     ws.set_column_width(1, 40)?;
     ws.set_column_width(2, 16)?;
     for c in 3..=9 {
         ws.set_column_width(c, 15)?;
     }
-    ws.set_column_width(10, 8)?;
+    ws.set_column_width(10, 15)?;
     ws.set_column_width(11, 18)?;
     print_setup(ws, Some((0, 0)))?;
     Ok(AgencyRows { parties, total })

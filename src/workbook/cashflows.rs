@@ -182,12 +182,7 @@ pub fn cashflows(
         parties.push((a, b));
         row = next;
     }
-    ws.write_string_with_format(
-        row,
-        0,
-        "Links to the Model sheet. Undiscounted amounts by year (costs include the optimism-bias uplift; benefits the reduction); PV net = net × discount factor; each block's PV net total is that party's NPV on the By agency sheet.",
-        &fm.note,
-    )?;
+    super::note(ws, row, 14, 200.0, "Links to the Model sheet. Undiscounted amounts by year (costs include the optimism-bias uplift; benefits the reduction); PV net = net × discount factor; each block's PV net total is that party's NPV on the By agency sheet.", fm)?;
     ws.set_column_width(0, 20)?;
     ws.set_column_width(1, 6)?;
     ws.set_column_width(2, 10)?;

@@ -231,12 +231,7 @@ pub fn inputs(
 ) -> X<InputRefs> {
     ws.set_name(INPUTS)?;
     ws.write_string_with_format(0, 0, "Inputs: every numeric assumption", &fm.title)?;
-    ws.write_string_with_format(
-        1,
-        0,
-        "Type over a yellow Value cell and the Model, Cashflows, By agency and Summary sheets recompute. Paths are those of `totalplace run --set PATH=VALUE`; fractions as decimals (0.25 for 25%).",
-        &fm.note,
-    )?;
+    super::note(ws, 1, 5, 190.0, "Type over a yellow Value cell and the Model, Cashflows, By agency and Summary sheets recompute. Paths are those of `totalplace run --set PATH=VALUE`; fractions as decimals (0.25 for 25%).", fm)?;
     let head = 3;
     headers(
         ws,
@@ -312,7 +307,10 @@ pub fn inputs(
             .find(|fl| fl.cashability == i);
         match follows.filter(|fl| fl.cashability_from != CashabilityFrom::Flow) {
             Some(fl) => {
-                let agency = agency_rows.iter().find(|(a, _)| *a == fl.party).map(|x| at(x.1));
+                let agency = agency_rows
+                    .iter()
+                    .find(|(a, _)| *a == fl.party)
+                    .map(|x| at(x.1));
                 let unit = at(uc_cash_rows[fl.unit_cost]);
                 let text = match agency {
                     Some(ag) => format!("=IF(ISNUMBER({ag}),{ag},{unit})"),
@@ -324,7 +322,6 @@ pub fn inputs(
                 ws.write_number_with_format(r, VALUE, super::f(v), fmt)?;
             }
         }
-        ws.write_string_with_format(r, 2, &desc[i].0, &fm.wrap)?;
         ws.write_string(r, 3, bound_text(spec.bound))?;
         let base = sc.defaults.values[i];
         ws.write_number_with_format(
@@ -337,7 +334,7 @@ pub fn inputs(
                 &fm.number
             },
         )?;
-        ws.write_string_with_format(r, 5, &desc[i].1, &fm.wrap)?;
+        super::wrap_row(ws, r, &[(2, &desc[i].0, 40.0), (5, &desc[i].1, 60.0)], fm)?;
         r += 1;
     }
 
@@ -351,9 +348,8 @@ pub fn inputs(
     let row_text =
         |ws: &mut Worksheet, r: u32, path: &str, unit: &str, range: &str, src: &str| -> X<()> {
             ws.write_string(r, 0, path)?;
-            ws.write_string_with_format(r, 2, unit, &fm.wrap)?;
             ws.write_string(r, 3, range)?;
-            ws.write_string_with_format(r, 5, src, &fm.wrap)?;
+            super::wrap_row(ws, r, &[(2, unit, 40.0), (5, src, 60.0)], fm)?;
             Ok(())
         };
     let int = |ws: &mut Worksheet, r: u32, v: usize| -> X<()> {
@@ -462,7 +458,14 @@ pub fn inputs(
         }
     }
     for (a, rr) in &agency_rows {
-        row_text(ws, *rr, &format!("agency_cashability.{}", sc.parties[*a].id), "default cashable fraction of this party's flows (blank: each unit cost's own)", "fraction 0..1, or blank", &sc.file)?;
+        row_text(
+            ws,
+            *rr,
+            &format!("agency_cashability.{}", sc.parties[*a].id),
+            "default cashable fraction of this party's flows (blank: each unit cost's own)",
+            "fraction 0..1, or blank",
+            &sc.file,
+        )?;
         match sc.agency_cashability.iter().find(|(x, _)| x == a) {
             Some((_, v)) => {
                 ws.write_number_with_format(*rr, VALUE, super::f(*v), &fm.input_pct)?;

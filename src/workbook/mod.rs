@@ -102,6 +102,7 @@ struct Fmt {
     bold: Format,
     header: Format,
     note: Format,
+    note_wrap: Format,
     wrap: Format,
     money: Format,
     pennies: Format,
@@ -140,6 +141,11 @@ impl Fmt {
                 .set_border_bottom(FormatBorder::Thin)
                 .set_align(FormatAlign::Top),
             note: Format::new().set_italic().set_font_color("#444444"),
+            note_wrap: Format::new()
+                .set_italic()
+                .set_font_color("#444444")
+                .set_text_wrap()
+                .set_align(FormatAlign::Top),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             money: Format::new().set_num_format(MONEY),
             pennies: Format::new().set_num_format(PENNIES),
@@ -201,6 +207,39 @@ fn formula_text(
 fn headers(ws: &mut Worksheet, r: u32, names: &[&str], fm: &Fmt) -> X<()> {
     for (c, h) in names.iter().enumerate() {
         ws.write_string_with_format(r, c as u16, *h, &fm.header)?;
+    }
+    // Room for a header wrapped onto three lines (rows do not grow by themselves on opening).
+    ws.set_row_height(r, 40)?;
+    Ok(())
+}
+
+/// A note across columns A..=`last` (about `width` characters wide), wrapped, its row tall
+/// enough, so that it prints within the table's width.
+fn note(ws: &mut Worksheet, r: u32, last: u16, width: f64, text: &str, fm: &Fmt) -> X<()> {
+    if last == 0 {
+        ws.write_string_with_format(r, 0, text, &fm.note_wrap)?;
+    } else {
+        ws.merge_range(r, 0, r, last, text, &fm.note_wrap)?;
+    }
+    let lines = (text.chars().count() as f64 / (width * 1.05))
+        .ceil()
+        .max(1.0);
+    ws.set_row_height(r, 13.0 * lines + 2.0)?;
+    Ok(())
+}
+
+/// Write wrapped text cells `(column, text, column width)` in row `r` and make the row tall
+/// enough for the longest (an estimate of the wrapped lines; rows do not grow by themselves).
+fn wrap_row(ws: &mut Worksheet, r: u32, cells: &[(u16, &str, f64)], fm: &Fmt) -> X<()> {
+    let mut lines = 1usize;
+    for (c, text, width) in cells {
+        ws.write_string_with_format(r, *c, *text, &fm.wrap)?;
+        let per_line = (width * 1.05).max(4.0);
+        let n = (text.chars().count() as f64 / per_line).ceil() as usize;
+        lines = lines.max(n.min(8));
+    }
+    if lines > 1 {
+        ws.set_row_height(r, 13.0 * lines as f64 + 2.0)?;
     }
     Ok(())
 }

@@ -163,12 +163,7 @@ pub fn model(
         "Model: the engine's arithmetic, term by term, from the Inputs sheet",
         &fm.title,
     )?;
-    ws.write_string_with_format(
-        1,
-        0,
-        "Years across (year 0 undiscounted); money in price-base pounds; cached results are the engine's exact values. Doubles here, exact decimals in the engine: they agree to far under a penny.",
-        &fm.note,
-    )?;
+    super::note(ws, 1, (Y0 + h as u16 - 1).min(12), 120.0, "Years across (year 0 undiscounted); money in price-base pounds; cached results are the engine's exact values. Doubles here, exact decimals in the engine: they agree to far under a penny.", fm)?;
     let head = 3u32;
     let mut names = vec![
         "Term".to_string(),

@@ -24,12 +24,7 @@ pub fn monte_carlo(ws: &mut Worksheet, sr: &ScenarioRun, fm: &Fmt) -> X<McRefs> 
         ws.write_string_with_format(1 + i as u32, 0, *k, &fm.bold)?;
         ws.write_string(1 + i as u32, 1, v)?;
     }
-    ws.write_string_with_format(
-        4,
-        0,
-        "Values, not formulas: the simulation ran on the inputs as written in the files. Changing the Inputs sheet does not re-run it; run `totalplace simulate` or `totalplace report` again.",
-        &fm.warn,
-    )?;
+    super::note(ws, 4, 5, 110.0, "Values, not formulas: the simulation ran on the inputs as written in the files. Changing the Inputs sheet does not re-run it; run `totalplace simulate` or `totalplace report` again.", fm)?;
     let h = 6;
     let mut sys = None;
     headers(

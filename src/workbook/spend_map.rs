@@ -113,7 +113,7 @@ pub fn spend_map(ws: &mut Worksheet, run: &PlaceRun, fm: &Fmt) -> X<()> {
     for (c, co) in place.cohorts.iter().enumerate() {
         let row = h + 1 + c as u32;
         ws.write_string(row, 0, &co.id)?;
-        ws.write_string_with_format(row, 1, &co.name, &fm.wrap)?;
+
         ws.write_number(row, 2, co.size as f64)?;
         let t = map.cohort_total(c);
         formula(
@@ -134,18 +134,18 @@ pub fn spend_map(ws: &mut Worksheet, run: &PlaceRun, fm: &Fmt) -> X<()> {
                 &fm.money,
             )?;
         }
-        ws.write_string_with_format(row, 5, &co.size_source, &fm.wrap)?;
+        super::wrap_row(
+            ws,
+            row,
+            &[(1, &co.name, 16.0), (5, &co.size_source, 16.0)],
+            fm,
+        )?;
     }
     let n = h + 2 + place.cohorts.len() as u32;
-    ws.write_string_with_format(
-        n,
-        0,
-        format!(
+    super::note(ws, n, cc, 16.0 * f64::from(cc) + 22.0, &format!(
             "£, {} budgets as ingested from each partner's files and mapped by {}; mapped + not cohort-specific = ingested for every agency.",
             place.info.financial_year, run.mapping.file
-        ),
-        &fm.note,
-    )?;
+        ), fm)?;
     ws.set_column_width(0, 22)?;
     ws.set_column_width(1, 16)?;
     for c in 1..=cc {

@@ -278,7 +278,7 @@ pub fn summary(
         row += 1;
     }
     row += 1;
-    ws.write_string_with_format(row, 0, "Change an assumption on the Inputs sheet: Model, Cashflows, By agency, Asymmetry and this sheet recompute (the Monte Carlo sheet holds values). Cached results are the engine's exact decimal values.", &fm.note)?;
+    super::note(ws, row, 2, 120.0, "Change an assumption on the Inputs sheet: Model, Cashflows, By agency, Asymmetry and this sheet recompute (the Monte Carlo sheet holds values). Cached results are the engine's exact decimal values.", fm)?;
     ws.set_column_width(0, 38)?;
     ws.set_column_width(1, 22)?;
     ws.set_column_width(2, 60)?;
