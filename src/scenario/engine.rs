@@ -338,7 +338,7 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
             }
         }
     }
-    if let Some(tr) = trace.as_deref_mut() {
+    if let Some(tr) = trace {
         tr.transfers = paid;
         tr.before_gain_share = before;
     }

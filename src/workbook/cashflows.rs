@@ -51,8 +51,7 @@ fn block(
     label: &str,
     sc: &ValidatedScenario,
     rows: &[YearRow],
-    m: &ModelRefs,
-    pr: PartyRows,
+    (m, pr): (&ModelRefs, PartyRows),
     fm: &Fmt,
 ) -> X<(Block, u32)> {
     ws.write_string_with_format(start, 0, label, &fm.bold)?;
@@ -165,7 +164,7 @@ pub fn cashflows(
         fm,
     )?;
     ws.set_freeze_panes(1, 0)?;
-    let (system, mut row) = block(ws, 2, "system", sc, &r.system_yearly, m, m.system, fm)?;
+    let (system, mut row) = block(ws, 2, "system", sc, &r.system_yearly, (m, m.system), fm)?;
     let mut parties = Vec::new();
     for a in involved(sc) {
         let pr = m.parties[a].expect("involved parties have Model rows");
@@ -175,8 +174,7 @@ pub fn cashflows(
             &r.parties[a].id,
             sc,
             &r.parties[a].yearly,
-            m,
-            pr,
+            (m, pr),
             fm,
         )?;
         parties.push((a, b));

@@ -58,6 +58,12 @@ impl ModelRefs {
     }
 }
 
+/// A yearly row's formula for year t (given the year's column letter).
+type YearFormula<'a> = Box<dyn Fn(usize, &str) -> String + 'a>;
+
+/// A cost-kind row of a party block, its label and the engine's value.
+type Pick = (fn(&PartyRows) -> u32, &'static str, fn(&YearRow) -> Decimal);
+
 fn yc(t: usize) -> String {
     col_letter((Y0 as usize + t) as u32)
 }
@@ -93,8 +99,8 @@ impl W<'_> {
         fmt: &Format,
     ) -> X<()> {
         self.label(r, term, party)?;
-        for t in 0..self.h {
-            formula(self.ws, r, Y0 + t as u16, &text(t, &yc(t)), f(v[t]), fmt)?;
+        for (t, x) in v.iter().enumerate().take(self.h) {
+            formula(self.ws, r, Y0 + t as u16, &text(t, &yc(t)), f(*x), fmt)?;
         }
         Ok(())
     }
@@ -453,7 +459,7 @@ pub fn model(
             sc.parties[t.from].id,
             sc.parties[t.to].id
         );
-        let text: Box<dyn Fn(usize, &str) -> String + '_> = match &t.kind {
+        let text: YearFormula = match &t.kind {
             TransferKind::Fixed {
                 from_year, amounts, ..
             } => {
@@ -674,7 +680,7 @@ pub fn model(
     };
     let y = &r.system_yearly;
     let col = |g: fn(&YearRow) -> Decimal| y.iter().map(g).collect::<Vec<_>>();
-    let picks: [(fn(&PartyRows) -> u32, &str, fn(&YearRow) -> Decimal); 3] = [
+    let picks: [Pick; 3] = [
         (|p| p.kinds[0], "Costs: revenue", |x| x.costs_by_kind[0]),
         (|p| p.kinds[1], "Costs: capital", |x| x.costs_by_kind[1]),
         (|p| p.kinds[2], "Costs: in-kind", |x| x.costs_by_kind[2]),
