@@ -37,7 +37,7 @@ pub const LIBRARY_COLUMNS: [&str; 15] = [
 ];
 
 /// The citation every UCD row carries (the parse kept no per-row publication title).
-pub const UCD_SOURCE: &str = "GMCA Research / New Economy Unit Cost Database v1.4 (the database HM Treasury's 2014 CBA guidance for local partnerships points to), as parsed by charlescoverdale/econstack-data (MIT), parameters/uk/gmca-unit-costs-full.json";
+pub const UCD_SOURCE: &str = "GMCA Research / New Economy Unit Cost Database v1.4";
 
 /// The HM Treasury release the deflators come from.
 pub const DEFLATOR_RELEASE: &str = "HM Treasury GDP deflators at market prices, December 2025 release (calendar years, 2024 = 100), as packaged by charlescoverdale/greenbook (MIT), inst/extdata/gdp_deflator.csv";

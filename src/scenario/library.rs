@@ -233,6 +233,26 @@ pub fn load_unit_costs(path: &Path) -> Result<Vec<UnitCost>> {
     Ok(out)
 }
 
+/// The unit costs matching every word (case-insensitive) somewhere in their id, code, name,
+/// unit, role or source, in library order. No words: all of them.
+pub fn search<'a>(lib: &'a [UnitCost], words: &[String]) -> Vec<&'a UnitCost> {
+    let words: Vec<String> = words
+        .iter()
+        .flat_map(|w| w.split_whitespace())
+        .map(str::to_lowercase)
+        .collect();
+    lib.iter()
+        .filter(|u| {
+            let hay = [&u.id, &u.code, &u.name, &u.unit, &u.role, &u.source]
+                .iter()
+                .map(|s| s.to_lowercase())
+                .collect::<Vec<_>>()
+                .join("\n");
+            words.iter().all(|w| hay.contains(w.as_str()))
+        })
+        .collect()
+}
+
 /// `fiscal`, `economic`, `social` or several of them joined by `+`, each once, in that order.
 pub fn is_value_type(t: &str) -> bool {
     let order = ["fiscal", "economic", "social"];
