@@ -172,7 +172,12 @@ const PURCHASED_WORDS: &[&str] = &[
 /// | `admin-time` | 0 | claim handling, advice, assessment and staff time (any agency) |
 /// | `purchased-care` | 1 | council-bought placements, packages and temporary accommodation |
 /// | `capacity` | 0 | police, courts, prisons, probation, fire, NHS activity and clinician time, other council and multi-agency costs: cost avoidance until capacity is taken out (model that with a stepped flow) |
-pub fn cashability(role: &str, value_type: &str, description: &str, unit: &str) -> (u8, &'static str) {
+pub fn cashability(
+    role: &str,
+    value_type: &str,
+    description: &str,
+    unit: &str,
+) -> (u8, &'static str) {
     let d = format!("{} {}", description, unit).to_ascii_lowercase();
     if value_type != "fiscal" {
         return (0, "not-fiscal");
@@ -220,7 +225,10 @@ pub fn unit_costs(ucd_csv: &str, extra_csv: &str) -> Result<String, String> {
     let mut ids = BTreeSet::new();
 
     let mut rdr = csv_reader(ucd_csv);
-    let h = rdr.headers().map_err(|e| format!("{ucd_file}: {e}"))?.clone();
+    let h = rdr
+        .headers()
+        .map_err(|e| format!("{ucd_file}: {e}"))?
+        .clone();
     let ix = |n: &str| header_index(&h, ucd_file, n);
     let (c_cat, c_code, c_desc, c_unit, c_cost, c_py, c_ag, c_det) = (
         ix("category")?,
@@ -279,7 +287,10 @@ pub fn unit_costs(ucd_csv: &str, extra_csv: &str) -> Result<String, String> {
     }
 
     let mut rdr = csv_reader(extra_csv);
-    let h = rdr.headers().map_err(|e| format!("{extra_file}: {e}"))?.clone();
+    let h = rdr
+        .headers()
+        .map_err(|e| format!("{extra_file}: {e}"))?
+        .clone();
     let names = [
         "id",
         "name",
@@ -370,7 +381,10 @@ pub fn deflators(cy_csv: &str) -> Result<String, String> {
     let file = "gdp-deflator-calendar-years.csv";
     let mut rdr = csv_reader(cy_csv);
     let h = rdr.headers().map_err(|e| format!("{file}: {e}"))?.clone();
-    let (cy, cv) = (header_index(&h, file, "year")?, header_index(&h, file, "value")?);
+    let (cy, cv) = (
+        header_index(&h, file, "year")?,
+        header_index(&h, file, "value")?,
+    );
     let mut series: BTreeMap<i32, Decimal> = BTreeMap::new();
     for (i, rec) in rdr.records().enumerate() {
         let row = i + 2;
@@ -381,7 +395,8 @@ pub fn deflators(cy_csv: &str) -> Result<String, String> {
             .trim()
             .parse()
             .map_err(|e| err(file, row, e))?;
-        let v = Decimal::from_str(rec.get(cv).unwrap_or("").trim()).map_err(|e| err(file, row, e))?;
+        let v =
+            Decimal::from_str(rec.get(cv).unwrap_or("").trim()).map_err(|e| err(file, row, e))?;
         if series.insert(y, v).is_some() {
             return Err(err(file, row, format!("{y} twice")));
         }
@@ -398,8 +413,15 @@ pub fn deflators(cy_csv: &str) -> Result<String, String> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    w.write_record(["financial_year", "index", "kind", "verified", "method", "source"])
-        .map_err(|e| e.to_string())?;
+    w.write_record([
+        "financial_year",
+        "index",
+        "kind",
+        "verified",
+        "method",
+        "source",
+    ])
+    .map_err(|e| e.to_string())?;
     for y in first..last {
         let v = (q3 * series[&y] + q1 * series[&(y + 1)]).normalize();
         w.write_record([

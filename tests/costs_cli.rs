@@ -35,7 +35,10 @@ fn finds_the_guidance_example_by_words_with_code_value_price_year_and_source() {
     assert!(out.contains("£9,234.00"));
     assert!(out.contains("2012-13"));
     assert!(out.contains("dwp"));
-    assert!(out.contains("GMCA") && out.contains("v1.4"), "source shown: {out}");
+    assert!(
+        out.contains("GMCA") && out.contains("v1.4"),
+        "source shown: {out}"
+    );
     assert!(out.contains("1 of 701 costs"), "{out}");
 }
 
@@ -43,7 +46,10 @@ fn finds_the_guidance_example_by_words_with_code_value_price_year_and_source() {
 fn nothing_matching_is_not_an_error() {
     let (code, out, _) = costs(&["no-such-cost-anywhere"], &shipped());
     assert_eq!(code, 0);
-    assert!(out.starts_with("no costs match \"no-such-cost-anywhere\""), "{out}");
+    assert!(
+        out.starts_with("no costs match \"no-such-cost-anywhere\""),
+        "{out}"
+    );
 }
 
 #[test]

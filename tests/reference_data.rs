@@ -97,11 +97,18 @@ fn the_guidance_example_keeps_its_value_role_and_cashability() {
     assert_eq!(u.value, Decimal::from(9234));
     assert_eq!(u.price_year, 2012);
     assert_eq!(u.role, "dwp");
-    assert_eq!(u.cashability, Decimal::ONE, "benefit payments are cash to DWP");
+    assert_eq!(
+        u.cashability,
+        Decimal::ONE,
+        "benefit payments are cash to DWP"
+    );
     assert_eq!(u.value_type, "fiscal");
     // Police officer time is not cash; a fiscal-and-economic value is not cashable at all.
     let officer = lib.iter().find(|u| u.code == "CR9.0").unwrap();
-    assert_eq!((officer.role.as_str(), officer.cashability), ("police", Decimal::ZERO));
+    assert_eq!(
+        (officer.role.as_str(), officer.cashability),
+        ("police", Decimal::ZERO)
+    );
     let jsa_econ = lib.iter().find(|u| u.code == "E&E1.0").unwrap();
     assert_eq!(jsa_econ.value_type, "fiscal+economic");
     assert_eq!(jsa_econ.cashability, Decimal::ZERO);
@@ -110,8 +117,14 @@ fn the_guidance_example_keeps_its_value_role_and_cashability() {
 #[test]
 fn conversion_rules_by_hand() {
     assert_eq!(convert::ucd_id("E&E1.0.1"), "ucd-ee1-0-1");
-    assert_eq!(convert::ucd_price_year("2010/11").as_deref(), Some("2010-11"));
-    assert_eq!(convert::ucd_price_year("1999/00").as_deref(), Some("1999-00"));
+    assert_eq!(
+        convert::ucd_price_year("2010/11").as_deref(),
+        Some("2010-11")
+    );
+    assert_eq!(
+        convert::ucd_price_year("1999/00").as_deref(),
+        Some("1999-00")
+    );
     assert_eq!(convert::ucd_price_year("2010/12"), None);
     assert_eq!(parse_fy("2010-11"), Some(2010));
     assert_eq!(
@@ -123,28 +136,58 @@ fn conversion_rules_by_hand() {
         "acute-trust"
     );
     assert_eq!(convert::ucd_role("Local authority", "RSL"), "council");
-    assert_eq!(convert::ucd_role("Criminal Justice System", "Prison"), "prisons");
+    assert_eq!(
+        convert::ucd_role("Criminal Justice System", "Prison"),
+        "prisons"
+    );
     assert_eq!(convert::ucd_role("Court", "Legal aid"), "courts");
     assert_eq!(
-        convert::value_type("Crime - average cost per incident (fiscal, economic and social values)"),
+        convert::value_type(
+            "Crime - average cost per incident (fiscal, economic and social values)"
+        ),
         "fiscal+economic+social"
     );
-    assert_eq!(convert::value_type("Social worker - cost per hour"), "fiscal");
-    let c = |role, d, u| convert::cashability(role, "fiscal", d, u);
-    assert_eq!(c("dwp", "Carer's Allowance Weekly payment", "Per week"), (1, "benefit-payment"));
     assert_eq!(
-        c("dwp", "Carer's Allowance Cost of processing each new claim", "Per claim"),
+        convert::value_type("Social worker - cost per hour"),
+        "fiscal"
+    );
+    let c = |role, d, u| convert::cashability(role, "fiscal", d, u);
+    assert_eq!(
+        c("dwp", "Carer's Allowance Weekly payment", "Per week"),
+        (1, "benefit-payment")
+    );
+    assert_eq!(
+        c(
+            "dwp",
+            "Carer's Allowance Cost of processing each new claim",
+            "Per claim"
+        ),
         (0, "admin-time")
     );
     assert_eq!(
-        c("council", "Local authority residential care home for children - cost per week", "Per week"),
+        c(
+            "council",
+            "Local authority residential care home for children - cost per week",
+            "Per week"
+        ),
         (1, "purchased-care")
     );
     assert_eq!(
-        c("council", "Intensive Case Management for Older People - cost per hour", "Per hour"),
+        c(
+            "council",
+            "Intensive Case Management for Older People - cost per hour",
+            "Per hour"
+        ),
         (0, "admin-time")
     );
-    assert_eq!(c("acute-trust", "Hip fracture - health service costs", "Per incident"), (0, "capacity"));
+    assert_eq!(
+        c(
+            "acute-trust",
+            "Hip fracture - health service costs",
+            "Per incident"
+        ),
+        (0, "capacity")
+    );
 }
 
 #[test]
@@ -160,7 +203,11 @@ fn deflators_cite_their_release_and_follow_the_stated_method() {
     // 0.75 × 100 + 0.25 × 103.8953 = 75 + 25.973825 = 100.973825; marked a projection.
     assert_eq!(d.index[&2024], Decimal::from_str("100.973825").unwrap());
     assert_eq!(d.index.keys().next(), Some(&1990));
-    assert_eq!(d.index.keys().last(), Some(&2024), "nothing beyond the projection");
+    assert_eq!(
+        d.index.keys().last(),
+        Some(&2024),
+        "nothing beyond the projection"
+    );
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     for rec in rdr.records() {
         let rec = rec.unwrap();

@@ -25,12 +25,13 @@ pub struct YearRow {
     pub cumulative_pv_net: Decimal,
 }
 
-/// When the cumulative discounted net first turns non-negative.
+/// When the cumulative discounted net turns non-negative for good.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "years")]
 pub enum Payback {
-    /// Years from the start of year 0, interpolated within the year of crossing (each year's
-    /// net treated as accruing evenly through the year). 0 when never in deficit.
+    /// Years from the start of year 0 to the last crossing into permanent surplus, interpolated
+    /// within the year of crossing (each year's net treated as accruing evenly through the
+    /// year). 0 when never in deficit.
     Within(Decimal),
     NotWithinHorizon,
     /// No costs, benefits or transfers at all.
@@ -54,6 +55,9 @@ pub struct Summary {
     pub froi: Option<Decimal>,
     pub froi_cashable: Option<Decimal>,
     pub payback: Option<Payback>,
+    /// Years in which the party, in surplus, fell back into deficit ([`deficit_again`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deficit_again: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -317,6 +321,7 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
     system.froi = ratio(system.pv_benefits, system.pv_costs);
     system.froi_cashable = ratio(system.pv_cashable, system.pv_costs);
     system.payback = Some(payback(&system_yearly));
+    system.deficit_again = deficit_again(&system_yearly);
 
     let total_c = system.pv_costs;
     let total_b = system.pv_benefits;
@@ -375,11 +380,14 @@ fn summarise(yearly: &[YearRow], d: &[Decimal]) -> Summary {
     s.froi = ratio(s.pv_benefits, s.pv_costs);
     s.froi_cashable = ratio(s.pv_cashable, s.pv_costs);
     s.payback = Some(payback(yearly));
+    s.deficit_again = deficit_again(yearly);
     s
 }
 
-/// First crossing of the cumulative discounted net from negative to non-negative,
-/// interpolated linearly within the year of crossing.
+/// The last crossing of the cumulative discounted net into permanent surplus (non-negative to
+/// the end of the horizon), interpolated linearly within the year of crossing. 0 when the
+/// cumulative is never negative; not within the horizon when it ends negative, however long it
+/// was in surplus before. [`deficit_again`] says when a party in surplus dips back.
 pub fn payback(yearly: &[YearRow]) -> Payback {
     if yearly.iter().all(|r| {
         r.pv_net.is_zero()
@@ -390,17 +398,34 @@ pub fn payback(yearly: &[YearRow]) -> Payback {
     }) {
         return Payback::NoFlows;
     }
-    let mut prev = Decimal::ZERO;
-    for (t, r) in yearly.iter().enumerate() {
-        let cum = r.cumulative_pv_net;
-        if cum >= Decimal::ZERO {
-            if prev >= Decimal::ZERO {
-                // Never in deficit up to here.
-                return Payback::Within(Decimal::ZERO);
-            }
-            return Payback::Within(Decimal::from(t as u64) + (-prev) / r.pv_net);
-        }
-        prev = cum;
+    match yearly.last() {
+        Some(r) if r.cumulative_pv_net < Decimal::ZERO => return Payback::NotWithinHorizon,
+        _ => {}
     }
-    Payback::NotWithinHorizon
+    // The last year still in deficit; the crossing is in the year after it.
+    match yearly
+        .iter()
+        .rposition(|r| r.cumulative_pv_net < Decimal::ZERO)
+    {
+        None => Payback::Within(Decimal::ZERO),
+        Some(j) => {
+            let prev = yearly[j].cumulative_pv_net;
+            let t = j + 1;
+            Payback::Within(Decimal::from(t as u64) + (-prev) / yearly[t].pv_net)
+        }
+    }
+}
+
+/// Years (from 0) in which the cumulative discounted net falls back into deficit after being in
+/// surplus at the end of the year before (a cumulative of exactly 0, such as before any flow,
+/// is not a surplus).
+pub fn deficit_again(yearly: &[YearRow]) -> Vec<usize> {
+    yearly
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| {
+            w[0].cumulative_pv_net > Decimal::ZERO && w[1].cumulative_pv_net < Decimal::ZERO
+        })
+        .map(|(t, _)| t + 1)
+        .collect()
 }
