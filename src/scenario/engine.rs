@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::params::Params;
-use super::{CostKind, TransferKind, ValidatedScenario};
+use super::{CostKind, Outcome, TransferKind, ValidatedScenario};
 
 /// One party's (or the system's) figures for one year, undiscounted unless named `pv_`.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -97,6 +97,39 @@ pub struct Results {
     pub pv_locally_cashable: Decimal,
 }
 
+/// Achievers of one intake: engaged × success × (1 − deadweight).
+#[inline]
+pub fn achievers(engaged: Decimal, success: Decimal, deadweight: Decimal) -> Decimal {
+    engaged * success * (Decimal::ONE - deadweight)
+}
+
+/// People whose outcome persists in each year (`people[t]`, before optimism bias), summed
+/// over intakes: `achieving` from each intake's first benefit year (intake + lag), kept at
+/// `keep` = 1 − drop-off a year, for the outcome's duration or to the horizon.
+pub fn persisting_people(o: &Outcome, achieving: Decimal, keep: Decimal, people: &mut [Decimal]) {
+    let h = people.len();
+    people.fill(Decimal::ZERO);
+    for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
+        let first = s + o.lag;
+        let last = match o.duration {
+            Some(d) => (first + d).min(h),
+            None => h,
+        };
+        let mut persist = Decimal::ONE;
+        for slot in people.iter_mut().take(last).skip(first) {
+            *slot += achieving * persist;
+            persist *= keep;
+        }
+    }
+}
+
+/// Whole steps of released capacity in `units`: ⌊units ÷ step⌋, exactly (the f64 Monte Carlo
+/// kernel counts its steps with this too, so the two agree on every boundary).
+#[inline]
+pub fn whole_steps(units: Decimal, step: Decimal) -> Decimal {
+    (units / step).floor()
+}
+
 /// Evaluate a scenario: a pure function of its structure and parameters.
 pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
     let h = sc.horizon;
@@ -122,23 +155,11 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
     let mut flow_units: Vec<Vec<Vec<Decimal>>> = Vec::with_capacity(sc.outcomes.len());
     for o in &sc.outcomes {
         let engaged = p.get(o.participants) * p.get(o.engagement);
-        let achieving = engaged * p.get(o.success) * (one - p.get(o.deadweight));
+        let achieving = achievers(engaged, p.get(o.success), p.get(o.deadweight));
         let keep = one - p.get(o.drop_off);
         let realism = one - p.get(o.optimism_bias);
-        // People whose outcome persists in year t, summed over intakes (before optimism bias).
         let mut people = vec![zero; h];
-        for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
-            let first = s + o.lag;
-            let last = match o.duration {
-                Some(d) => (first + d).min(h),
-                None => h,
-            };
-            let mut persist = one;
-            for slot in people.iter_mut().take(last).skip(first) {
-                *slot += achieving * persist;
-                persist *= keep;
-            }
-        }
+        persisting_people(o, achieving, keep, &mut people);
         let mut units_o = Vec::with_capacity(o.flows.len());
         for f in &o.flows {
             let qty = p.get(f.quantity) * realism;
@@ -155,7 +176,7 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
                 let benefit = u * value;
                 let c = match step {
                     None => benefit * cash,
-                    Some(step) => (u / step).floor() * step * value * cash,
+                    Some(step) => whole_steps(u, step) * step * value * cash,
                 };
                 cashable[f.party][t] += c;
                 non_cashable[f.party][t] += benefit - c;
