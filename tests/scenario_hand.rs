@@ -604,6 +604,16 @@ fn payback_is_the_last_crossing_into_permanent_surplus_and_dips_are_reported() {
         text.contains("council: in surplus, then in deficit again in 2026-27"),
         "{text}"
     );
+    let json = totalplace::scenario::report::results_json(&sc, &sc.params(), &r);
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let c = v["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "council")
+        .unwrap();
+    assert_eq!(c["summary"]["deficit_again"], serde_json::json!([1]), "{c}");
+    assert_eq!(c["summary"]["payback"], "3 yrs");
 
     // Three years and £30,000 spent in year 1: +10,000; 10,000 − 30,000 = −20,000;
     // −20,000 + 10,000 = −10,000. It ends in deficit, so no payback within the horizon however

@@ -397,6 +397,7 @@ fn summary_json(s: &Summary) -> Value {
         "froi": s.froi.map(|x| round_half_up(x, 6).to_string()),
         "froi_cashable": s.froi_cashable.map(|x| round_half_up(x, 6).to_string()),
         "payback": payback_text(s.payback),
+        "deficit_again": s.deficit_again,
     })
 }
 
@@ -446,7 +447,7 @@ pub fn results_json(sc: &ValidatedScenario, params: &super::Params, r: &Results)
         "conventions": conv,
         "parameters": sc.param_specs.iter().zip(&params.values).map(|(s, v)| json!({"path": s.path, "value": v.normalize().to_string(), "bound": s.bound})).collect::<Vec<_>>(),
         "unit_costs": sc.unit_costs.iter().map(|u| json!({
-            "id": u.id, "name": u.name, "value": u.value.to_string(), "unit": u.unit,
+            "id": u.id, "code": u.code, "name": u.name, "value": u.value.to_string(), "unit": u.unit,
             "price_year": super::library::fy_label(u.price_year), "role": u.role,
             "default_cashability": u.cashability.to_string(), "verified": u.verified, "source": u.source,
         })).collect::<Vec<_>>(),
