@@ -193,12 +193,14 @@ pub fn cashability(
     }
 }
 
-/// A note for values that look like artefacts of the parse (digits run together): kept as
-/// published in the parse, but flagged so no one uses them unread.
+/// A note for values that look like artefacts of the parse (digits run together): more than
+/// £3,000 a week, £100,000 per person per year or £1,000,000 in any unit. Kept as published in
+/// the parse, but flagged so no one uses them unread.
 fn suspect_note(value: Decimal, unit: &str) -> Option<&'static str> {
     let u = unit.to_ascii_lowercase();
-    let week = u.contains("week");
-    if (week && value > Decimal::from(5000)) || value > Decimal::from(1_000_000) {
+    let week = u.contains("week") && value > Decimal::from(3000);
+    let person_year = u.contains("per person per year") && value > Decimal::from(100_000);
+    if week || person_year || value > Decimal::from(1_000_000) {
         Some("CHECK: value as parsed, implausibly large for its unit (a parse artefact?); check the UCD v1.4 before use")
     } else {
         None
