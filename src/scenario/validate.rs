@@ -511,6 +511,8 @@ pub(super) fn validate(
             source: u.source.clone(),
             verified: u.verified.unwrap_or(false),
             defined_in: file.clone(),
+            code: String::new(),
+            value_type: "fiscal".to_string(),
         });
     }
     let mut used: Vec<UnitCost> = Vec::new();
@@ -617,6 +619,16 @@ pub(super) fn validate(
                 );
                 continue;
             };
+            if uc.value_type != "fiscal" {
+                b.err(
+                    fk("unit_cost"),
+                    format!(
+                        "unit cost \"{}\" is a {} value, not a fiscal one: a flow prices what an agency spends, so pick a fiscal unit cost (`totalplace costs` shows each one's value type)",
+                        uc.id, uc.value_type
+                    ),
+                );
+                continue;
+            }
             let ui = match used.iter().position(|u| u.id == uc.id) {
                 Some(i) => i,
                 None => {
