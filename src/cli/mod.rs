@@ -11,6 +11,7 @@ mod init;
 mod map;
 mod report;
 mod run;
+mod serve;
 mod simulate;
 
 use clap::{Parser, Subcommand};
@@ -51,6 +52,8 @@ pub enum Command {
     Init(init::Args),
     /// Validate a place without writing anything: files, sheets, headers, mapping, scenarios.
     Check(check::Args),
+    /// The what-if workbench: a local web app to change assumptions and see who pays and who gains.
+    Serve(serve::Args),
 }
 
 /// Run the CLI; returns the process exit code.
@@ -66,6 +69,7 @@ pub fn main() -> i32 {
         Command::Report(a) => report::run(a),
         Command::Init(a) => init::run(a),
         Command::Check(a) => check::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(()) => 0,
