@@ -26,7 +26,11 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("api-evaluate");
     for (name, path, value) in [
         ("rate", "outcome.sustained-work-or-training.success", "0.3"),
-        ("lag (re-validates the file)", "outcome.sustained-work-or-training.lag", "2"),
+        (
+            "lag (re-validates the file)",
+            "outcome.sustained-work-or-training.lag",
+            "2",
+        ),
     ] {
         let v = Variant {
             scenario: "bradford-care-leavers".into(),

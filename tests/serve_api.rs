@@ -19,7 +19,10 @@ fn get(s: &Server, path: &str) -> (u16, Value) {
     let mut r = agent().get(format!("{}{path}", s.url)).call().unwrap();
     let status = r.status().as_u16();
     let text = r.body_mut().read_to_string().unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 fn post(s: &Server, path: &str, body: &str) -> (u16, Value) {
@@ -35,7 +38,10 @@ fn post(s: &Server, path: &str, body: &str) -> (u16, Value) {
         .limit(50_000_000)
         .read_to_string()
         .unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 /// The figures a user sees: every party's and the system's present values, ratios, payback,
@@ -54,7 +60,11 @@ fn evaluate(s: &Server, stem: &str, sets: &[(&str, &str)]) -> (u16, Value) {
         .iter()
         .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
         .collect();
-    post(s, "/api/evaluate", &json!({"scenario": stem, "set": set}).to_string())
+    post(
+        s,
+        "/api/evaluate",
+        &json!({"scenario": stem, "set": set}).to_string(),
+    )
 }
 
 #[test]
@@ -63,27 +73,55 @@ fn figures_equal_the_cli_for_the_same_change() {
     let s = Server::start(&sb);
     let cases: [(&str, &[(&str, &str)]); 6] = [
         ("bradford-care-leavers", &[]),
-        ("bradford-care-leavers", &[("outcome.sustained-work-or-training.success", "0.3")]),
-        ("bradford-care-leavers", &[("cost.personal-advisers.amounts.0", "180000")]),
-        ("barnet-families", &[("transfer.police-pool.amounts.0", "150000")]),
-        ("nwl-integrated-care", &[("transfer.gain-share-acute.share", "0.25")]),
+        (
+            "bradford-care-leavers",
+            &[("outcome.sustained-work-or-training.success", "0.3")],
+        ),
+        (
+            "bradford-care-leavers",
+            &[("cost.personal-advisers.amounts.0", "180000")],
+        ),
+        (
+            "barnet-families",
+            &[("transfer.police-pool.amounts.0", "150000")],
+        ),
+        (
+            "nwl-integrated-care",
+            &[("transfer.gain-share-acute.share", "0.25")],
+        ),
         // A setting applied to the file before validation, with a parameter.
-        ("bradford-care-leavers", &[
-            ("outcome.sustained-work-or-training.lag", "2"),
-            ("unit_cost.youth-claimant-year-18-24.value", "6000"),
-        ]),
+        (
+            "bradford-care-leavers",
+            &[
+                ("outcome.sustained-work-or-training.lag", "2"),
+                ("unit_cost.youth-claimant-year-18-24.value", "6000"),
+            ],
+        ),
     ];
     for (stem, sets) in cases {
         let (status, d) = evaluate(&s, stem, sets);
         assert_eq!(status, 200, "{stem} {sets:?}: {d}");
         let cli = sb.run_cli(stem, sets);
         assert_eq!(figures(&d["results"]), figures(&cli), "{stem} {sets:?}");
-        assert!(d["charts"]["who_pays"].as_str().unwrap().starts_with("<svg"));
-        assert!(d["charts"]["cashflow"].as_str().unwrap().starts_with("<svg"));
+        assert!(d["charts"]["who_pays"]
+            .as_str()
+            .unwrap()
+            .starts_with("<svg"));
+        assert!(d["charts"]["cashflow"]
+            .as_str()
+            .unwrap()
+            .starts_with("<svg"));
         assert_eq!(d["changes"].as_array().unwrap().len(), sets.len(), "{d}");
     }
-    let (_, d) = evaluate(&s, "bradford-care-leavers", &[("outcome.sustained-work-or-training.success", "0.3")]);
-    assert_eq!(d["changes"][0], "outcome.sustained-work-or-training.success 0.4 → 0.3");
+    let (_, d) = evaluate(
+        &s,
+        "bradford-care-leavers",
+        &[("outcome.sustained-work-or-training.success", "0.3")],
+    );
+    assert_eq!(
+        d["changes"][0],
+        "outcome.sustained-work-or-training.success 0.4 → 0.3"
+    );
 
     // The list's system NPV is the CLI's.
     let (status, list) = get(&s, "/api/scenarios");
@@ -108,16 +146,33 @@ fn controls_carry_unit_base_range_and_source() {
         .iter()
         .flat_map(|g| g["controls"].as_array().unwrap())
         .collect();
-    let find = |p: &str| *controls.iter().find(|c| c["path"] == p).unwrap_or_else(|| panic!("{p}"));
+    let find = |p: &str| {
+        *controls
+            .iter()
+            .find(|c| c["path"] == p)
+            .unwrap_or_else(|| panic!("{p}"))
+    };
     let success = find("outcome.sustained-work-or-training.success");
-    assert_eq!((success["unit"].as_str(), success["base"].as_str()), (Some("%"), Some("0.4")));
-    assert_eq!((success["min"].as_str(), success["max"].as_str()), (Some("0"), Some("1")));
+    assert_eq!(
+        (success["unit"].as_str(), success["base"].as_str()),
+        (Some("%"), Some("0.4"))
+    );
+    assert_eq!(
+        (success["min"].as_str(), success["max"].as_str()),
+        (Some("0"), Some("1"))
+    );
     let cost = find("cost.personal-advisers.amounts.0");
-    assert_eq!((cost["unit"].as_str(), cost["base"].as_str()), (Some("£"), Some("240000")));
+    assert_eq!(
+        (cost["unit"].as_str(), cost["base"].as_str()),
+        (Some("£"), Some("240000"))
+    );
     assert_eq!(cost["label"], "amount 2025-26");
     let uc = find("unit_cost.youth-claimant-year-18-24.value");
     assert!(!uc["source"].as_str().unwrap().is_empty());
-    assert_eq!(find("outcome.sustained-work-or-training.lag")["unit"], "years");
+    assert_eq!(
+        find("outcome.sustained-work-or-training.lag")["unit"],
+        "years"
+    );
     find("scenario.horizon");
     find("discount.rate");
     // Every parameter of the scenario is a control.
@@ -169,10 +224,15 @@ fn bad_requests_get_4xx_with_a_message_and_the_server_stays_up() {
         ("POST", "/api/evaluate", format!("{{\"scenario\": \"{}\"}}", "x".repeat(1_000_000)), 413, ""),
     ];
     for (method, path, body, want, message) in &cases {
-        let (status, d) = if *method == "GET" { get(&s, path) } else { post(&s, path, body) };
+        let (status, d) = if *method == "GET" {
+            get(&s, path)
+        } else {
+            post(&s, path, body)
+        };
         assert_eq!(status, *want, "{method} {path}: {d}");
         if !message.is_empty() {
-            let text = d["error"].as_str().unwrap_or_default().to_string() + &d["errors"].to_string();
+            let text =
+                d["error"].as_str().unwrap_or_default().to_string() + &d["errors"].to_string();
             assert!(text.contains(message), "{method} {path}: {d}");
         }
         assert!(s.alive(), "server died on {method} {path}");
@@ -181,7 +241,10 @@ fn bad_requests_get_4xx_with_a_message_and_the_server_stays_up() {
     assert!(!std::path::Path::new("/tmp/evil.toml").exists());
     assert_eq!(
         std::fs::read(&outside).unwrap(),
-        std::fs::read(serve_support::repo().join("models/kirkbridge/scenarios/bradford-care-leavers.toml")).unwrap()
+        std::fs::read(
+            serve_support::repo().join("models/kirkbridge/scenarios/bradford-care-leavers.toml")
+        )
+        .unwrap()
     );
     assert_eq!(get(&s, "/api/scenarios").0, 200);
 }
@@ -197,15 +260,27 @@ fn a_saved_variant_keeps_the_file_and_reproduces_the_figures() {
     });
     let (status, ev) = post(&s, "/api/evaluate", &variant.to_string());
     assert_eq!(status, 200, "{ev}");
-    let (status, saved) = post(&s, "/api/save", &json!({"variant": variant, "name": "care-leavers-30pc"}).to_string());
+    let (status, saved) = post(
+        &s,
+        "/api/save",
+        &json!({"variant": variant, "name": "care-leavers-30pc"}).to_string(),
+    );
     assert_eq!(status, 200, "{saved}");
-    let changes: Vec<&str> = saved["changes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
-    assert_eq!(changes, [
-        "cost.personal-advisers.amounts.1 240000 → 200000",
-        "outcome.sustained-work-or-training.success 0.4 → 0.3",
-        "dwp pays council £50000 in 2025-26",
-        "hmrc passes 10% of its net gain to council each year",
-    ]);
+    let changes: Vec<&str> = saved["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "cost.personal-advisers.amounts.1 240000 → 200000",
+            "outcome.sustained-work-or-training.success 0.4 → 0.3",
+            "dwp pays council £50000 in 2025-26",
+            "hmrc passes 10% of its net gain to council each year",
+        ]
+    );
     let original = std::fs::read_to_string(sb.scenario("bradford-care-leavers")).unwrap();
     let text = std::fs::read_to_string(sb.scenario("care-leavers-30pc")).unwrap();
     // The original's comments and layout are kept; only the changed values differ.
@@ -213,27 +288,59 @@ fn a_saved_variant_keeps_the_file_and_reproduces_the_figures() {
     assert!(text.contains("amounts = [240000, 200000, 240000]\n"));
     assert!(text.contains("success = \"0.3\"\n"));
     assert!(text.contains("id = \"care-leavers-30pc\"\n"));
-    let changed: Vec<_> = original.lines().zip(text.lines()).filter(|(a, b)| a != b).collect();
+    let changed: Vec<_> = original
+        .lines()
+        .zip(text.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
     assert_eq!(changed.len(), 4, "{changed:?}"); // id, name, amounts, success
-    // Re-opened: listed, and the CLI's figures on the saved file are the variant's.
+                                                 // Re-opened: listed, and the CLI's figures on the saved file are the variant's.
     let (_, list) = get(&s, "/api/scenarios");
-    assert!(list["scenarios"].as_array().unwrap().iter().any(|r| r["file"] == "care-leavers-30pc"));
+    assert!(list["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["file"] == "care-leavers-30pc"));
     let (status, again) = evaluate(&s, "care-leavers-30pc", &[]);
     assert_eq!(status, 200);
     assert_eq!(figures(&again["results"]), figures(&ev["results"]));
-    assert_eq!(figures(&sb.run_cli("care-leavers-30pc", &[])), figures(&ev["results"]));
+    assert_eq!(
+        figures(&sb.run_cli("care-leavers-30pc", &[])),
+        figures(&ev["results"])
+    );
     // Never overwritten without asking; replaced when asked.
     let v2 = json!({"scenario": "bradford-care-leavers", "set": {"outcome.sustained-work-or-training.success": "0.35"}});
-    let (status, _) = post(&s, "/api/save", &json!({"variant": v2, "name": "care-leavers-30pc"}).to_string());
+    let (status, _) = post(
+        &s,
+        "/api/save",
+        &json!({"variant": v2, "name": "care-leavers-30pc"}).to_string(),
+    );
     assert_eq!(status, 409);
-    assert_eq!(std::fs::read_to_string(sb.scenario("care-leavers-30pc")).unwrap(), text);
-    let (status, _) = post(&s, "/api/save", &json!({"variant": v2, "name": "care-leavers-30pc", "overwrite": true}).to_string());
+    assert_eq!(
+        std::fs::read_to_string(sb.scenario("care-leavers-30pc")).unwrap(),
+        text
+    );
+    let (status, _) = post(
+        &s,
+        "/api/save",
+        &json!({"variant": v2, "name": "care-leavers-30pc", "overwrite": true}).to_string(),
+    );
     assert_eq!(status, 200);
-    assert!(std::fs::read_to_string(sb.scenario("care-leavers-30pc")).unwrap().contains("success = \"0.35\""));
+    assert!(std::fs::read_to_string(sb.scenario("care-leavers-30pc"))
+        .unwrap()
+        .contains("success = \"0.35\""));
     // Compared side by side with the original.
-    let (status, cmp) = get(&s, "/api/compare?files=bradford-care-leavers,care-leavers-30pc");
+    let (status, cmp) = get(
+        &s,
+        "/api/compare?files=bradford-care-leavers,care-leavers-30pc",
+    );
     assert_eq!(status, 200);
-    let npv = cmp["rows"].as_array().unwrap().iter().find(|r| r["measure"] == "system NPV").unwrap();
+    let npv = cmp["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["measure"] == "system NPV")
+        .unwrap();
     assert_eq!(npv["cells"][0], "£103,047");
 }
 
@@ -246,19 +353,42 @@ fn fair_share_contributions_give_every_partner_the_system_return() {
     // contributions).
     let sb = Sandbox::new();
     let s = Server::start(&sb);
-    for stem in ["bradford-care-leavers", "bradford-mh-discharge", "bradford-prison-leavers"] {
-        let (status, fs) = post(&s, "/api/fair-shares", &json!({"variant": {"scenario": stem}}).to_string());
+    for stem in [
+        "bradford-care-leavers",
+        "bradford-mh-discharge",
+        "bradford-prison-leavers",
+    ] {
+        let (status, fs) = post(
+            &s,
+            "/api/fair-shares",
+            &json!({"variant": {"scenario": stem}}).to_string(),
+        );
         assert_eq!(status, 200, "{fs}");
-        let (status, ev) = post(&s, "/api/evaluate", &json!({"scenario": stem, "negotiate": fs}).to_string());
+        let (status, ev) = post(
+            &s,
+            "/api/evaluate",
+            &json!({"scenario": stem, "negotiate": fs}).to_string(),
+        );
         assert_eq!(status, 200, "{ev}");
         let r = &ev["results"];
         let system: f64 = r["system"]["npv"].as_str().unwrap().parse().unwrap();
         let base = sb.run_cli(stem, &[]);
-        assert_eq!(r["system"]["npv"], base["system"]["npv"], "contributions net to zero");
+        assert_eq!(
+            r["system"]["npv"], base["system"]["npv"],
+            "contributions net to zero"
+        );
         for p in r["parties"].as_array().unwrap() {
             let npv: f64 = p["summary"]["npv"].as_str().unwrap().parse().unwrap();
-            let b: f64 = p["benefit_share"].as_str().map(|x| x.parse().unwrap()).unwrap_or(0.0);
-            assert!((npv - b * system).abs() < 1.0, "{stem} {}: {npv} vs {}", p["id"], b * system);
+            let b: f64 = p["benefit_share"]
+                .as_str()
+                .map(|x| x.parse().unwrap())
+                .unwrap_or(0.0);
+            assert!(
+                (npv - b * system).abs() < 1.0,
+                "{stem} {}: {npv} vs {}",
+                p["id"],
+                b * system
+            );
         }
     }
 }
@@ -280,7 +410,11 @@ fn several_clients_at_once() {
                 for _ in 0..15 {
                     let (status, d) = evaluate(s, "bradford-care-leavers", &[(path, v)]);
                     assert_eq!(status, 200);
-                    assert_eq!(&figures(&d["results"]), want, "a client saw another's figures");
+                    assert_eq!(
+                        &figures(&d["results"]),
+                        want,
+                        "a client saw another's figures"
+                    );
                 }
             });
         }
@@ -299,10 +433,20 @@ fn several_clients_at_once() {
             .collect();
         hs.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert_eq!(statuses.iter().filter(|&&c| c == 200).count(), 1, "{statuses:?}");
-    assert!(statuses.iter().all(|&c| c == 200 || c == 409), "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|&&c| c == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|&c| c == 200 || c == 409),
+        "{statuses:?}"
+    );
     let saved = figures(&sb.run_cli("race", &[]));
-    assert!(expected.contains(&saved), "the saved file is one client's whole variant");
+    assert!(
+        expected.contains(&saved),
+        "the saved file is one client's whole variant"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(sb.place().join("scenarios"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -316,7 +460,11 @@ fn uncertainty_runs_with_progress_and_downloads_are_the_reports_files() {
     let sb = Sandbox::new();
     let s = Server::start(&sb);
     let variant = json!({"scenario": "bradford-care-leavers", "set": {"cost.personal-advisers.amounts.0": "200000"}});
-    let (status, job) = post(&s, "/api/uncertainty", &json!({"variant": variant, "iterations": 3000, "seed": 7}).to_string());
+    let (status, job) = post(
+        &s,
+        "/api/uncertainty",
+        &json!({"variant": variant, "iterations": 3000, "seed": 7}).to_string(),
+    );
     assert_eq!(status, 200, "{job}");
     let id = job["job"].as_u64().unwrap();
     let result = loop {
@@ -338,21 +486,61 @@ fn uncertainty_runs_with_progress_and_downloads_are_the_reports_files() {
     let path = sb.scenario("bradford-care-leavers");
     let sc = totalplace::scenario::load(&path).unwrap();
     let mut params = sc.params();
-    sc.set(&mut params, "cost.personal-advisers.amounts.0", 200000.into()).unwrap();
-    let spec = totalplace::uncertainty::spec::load(&path, &sc, &["cost.personal-advisers.amounts.0".into()]).unwrap();
-    let a = totalplace::uncertainty::analyse(&sc, &params, spec, totalplace::uncertainty::Options { iterations: 3000, seed: 7, threads: None, bins: 40 }, None);
+    sc.set(
+        &mut params,
+        "cost.personal-advisers.amounts.0",
+        200000.into(),
+    )
+    .unwrap();
+    let spec = totalplace::uncertainty::spec::load(
+        &path,
+        &sc,
+        &["cost.personal-advisers.amounts.0".into()],
+    )
+    .unwrap();
+    let a = totalplace::uncertainty::analyse(
+        &sc,
+        &params,
+        spec,
+        totalplace::uncertainty::Options {
+            iterations: 3000,
+            seed: 7,
+            threads: None,
+            bins: 40,
+        },
+        None,
+    );
     let sim = totalplace::report::simulation::from_analysis(&a);
     let lib = sim.system().unwrap();
-    assert_eq!((system["p5"].as_f64().unwrap(), p), (lib.p5, lib.prob_positive));
+    assert_eq!(
+        (system["p5"].as_f64().unwrap(), p),
+        (lib.p5, lib.prob_positive)
+    );
 
     let (status, pack) = post(&s, "/api/download/board-pack.html", &variant.to_string());
     assert_eq!(status, 200);
     let pack = pack.as_str().unwrap();
-    assert!(pack.starts_with("<!DOCTYPE html") || pack.starts_with("<!doctype html"), "{}", &pack[..60]);
+    assert!(
+        pack.starts_with("<!DOCTYPE html") || pack.starts_with("<!doctype html"),
+        "{}",
+        &pack[..60]
+    );
     assert!(pack.contains("Leaving care into work"));
-    assert!(sb.dir.path().join("output/kirkbridge/serve/bradford-care-leavers/board-pack.html").is_file());
-    let mut r = agent().post(format!("{}/api/download/results.xlsx", s.url)).send(variant.to_string()).unwrap();
+    assert!(sb
+        .dir
+        .path()
+        .join("output/kirkbridge/serve/bradford-care-leavers/board-pack.html")
+        .is_file());
+    let mut r = agent()
+        .post(format!("{}/api/download/results.xlsx", s.url))
+        .send(variant.to_string())
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    let bytes = r.body_mut().with_config().limit(50_000_000).read_to_vec().unwrap();
+    let bytes = r
+        .body_mut()
+        .with_config()
+        .limit(50_000_000)
+        .read_to_vec()
+        .unwrap();
     assert_eq!(&bytes[..2], b"PK");
 }

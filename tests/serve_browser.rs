@@ -64,7 +64,12 @@ fn workbench_in_chromium_matches_the_cli() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_str().unwrap().to_string()))
+            .map(|p| {
+                (
+                    p[0].as_str().unwrap().to_string(),
+                    p[1].as_str().unwrap().to_string(),
+                )
+            })
             .collect();
         let refs: Vec<(&str, &str)> = sets.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         let cli = sb.run_cli(stem, &refs);
@@ -73,32 +78,80 @@ fn workbench_in_chromium_matches_the_cli() {
             want.push((p["id"].as_str().unwrap().to_string(), p["summary"].clone()));
         }
         let rows = c["rows"].as_object().unwrap();
-        assert_eq!(rows.len(), want.len(), "{stem}: one row per party and the system");
+        assert_eq!(
+            rows.len(),
+            want.len(),
+            "{stem}: one row per party and the system"
+        );
         for (id, summary) in &want {
-            for k in ["pv_costs", "pv_cashable", "pv_non_cashable", "pv_transfers", "npv", "froi", "payback"] {
+            for k in [
+                "pv_costs",
+                "pv_cashable",
+                "pv_non_cashable",
+                "pv_transfers",
+                "npv",
+                "froi",
+                "payback",
+            ] {
                 let shown = &rows[id][k];
                 assert_eq!(shown["value"], summary[k], "{stem} {sets:?}: {id} {k}");
                 if k.starts_with("pv") || k == "npv" {
-                    let exact: rust_decimal::Decimal = summary[k].as_str().unwrap().parse().unwrap();
-                    assert_eq!(shown["text"].as_str().unwrap(), format_gbp0(exact), "{stem}: {id} {k} as shown");
+                    let exact: rust_decimal::Decimal =
+                        summary[k].as_str().unwrap().parse().unwrap();
+                    assert_eq!(
+                        shown["text"].as_str().unwrap(),
+                        format_gbp0(exact),
+                        "{stem}: {id} {k} as shown"
+                    );
                 }
             }
         }
     }
     // The re-opened variant shows the figures it was saved with.
     assert_eq!(cases[4]["rows"], cases[3]["rows"]);
-    assert!(d["reopenedName"].as_str().unwrap().contains("(what-if browser-variant)"));
-    assert!(d["saveStatus"].as_str().unwrap().contains("success 0.4 → 0.3"), "{}", d["saveStatus"]);
-    assert!(d["changes"].as_str().unwrap().contains("outcome.sustained-work-or-training.success 0.4 → 0.3"));
-    assert!(d["badMessage"].as_str().unwrap().contains("1.5 is outside 0..1"), "{}", d["badMessage"]);
+    assert!(d["reopenedName"]
+        .as_str()
+        .unwrap()
+        .contains("(what-if browser-variant)"));
+    assert!(
+        d["saveStatus"]
+            .as_str()
+            .unwrap()
+            .contains("success 0.4 → 0.3"),
+        "{}",
+        d["saveStatus"]
+    );
+    assert!(d["changes"]
+        .as_str()
+        .unwrap()
+        .contains("outcome.sustained-work-or-training.success 0.4 → 0.3"));
+    assert!(
+        d["badMessage"]
+            .as_str()
+            .unwrap()
+            .contains("1.5 is outside 0..1"),
+        "{}",
+        d["badMessage"]
+    );
     assert!(d["mc"].as_str().unwrap().contains("P(NPV > 0)"));
     assert!(d["compare"].as_str().unwrap().contains("browser-variant"));
     // Fair shares proposed: the partners that gain pay in, and the system NPV does not move.
     let neg = &d["negotiated"];
-    assert!(!neg["dwp"]["contribution"].as_str().unwrap().is_empty(), "{neg}");
-    assert_eq!(d["negotiatedRows"]["system"]["npv"], cases[3]["rows"]["system"]["npv"]);
+    assert!(
+        !neg["dwp"]["contribution"].as_str().unwrap().is_empty(),
+        "{neg}"
+    );
+    assert_eq!(
+        d["negotiatedRows"]["system"]["npv"],
+        cases[3]["rows"]["system"]["npv"]
+    );
 
-    let mut t: Vec<f64> = d["times"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    let mut t: Vec<f64> = d["times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
     assert_eq!(t.len(), 20);
     t.sort_by(f64::total_cmp);
     let p95 = t[(0.95 * (t.len() - 1) as f64).round() as usize];

@@ -70,7 +70,10 @@ fn json_reply(v: Value) -> Reply {
 /// The router over one workbench.
 pub fn router(wb: Arc<Workbench>) -> Router {
     Router::new()
-        .route("/", get(|| async { page(INDEX, "text/html; charset=utf-8") }))
+        .route(
+            "/",
+            get(|| async { page(INDEX, "text/html; charset=utf-8") }),
+        )
         .route(
             "/app.js",
             get(|| async { page(APP_JS, "text/javascript; charset=utf-8") }),

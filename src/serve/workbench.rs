@@ -174,8 +174,8 @@ fn value_text(v: &Value) -> Option<String> {
 }
 
 fn number(path: &str, v: &Value) -> Result<Decimal> {
-    let text = value_text(v)
-        .ok_or_else(|| ServeError::invalid(path, format!("{v} is not a number")))?;
+    let text =
+        value_text(v).ok_or_else(|| ServeError::invalid(path, format!("{v} is not a number")))?;
     parse_amount(&text).map_err(|e| ServeError::invalid(path, e.0))
 }
 
@@ -208,8 +208,8 @@ impl Workbench {
     /// The place's scenario files by stem: regular `.toml` files directly in `scenarios/`
     /// whose real path stays inside the place directory (a symlink out of it is not listed).
     fn files(&self) -> Result<BTreeMap<String, PathBuf>> {
-        let files = report::scenario_files(&self.dir)
-            .map_err(|e| ServeError::Internal(e.to_string()))?;
+        let files =
+            report::scenario_files(&self.dir).map_err(|e| ServeError::Internal(e.to_string()))?;
         let mut m = BTreeMap::new();
         for p in files {
             let inside = p
@@ -411,7 +411,12 @@ impl Workbench {
             ..Default::default()
         };
         for (list, raw, name, rate) in [
-            (&mut out.contributions, &n.contributions, "contribution", false),
+            (
+                &mut out.contributions,
+                &n.contributions,
+                "contribution",
+                false,
+            ),
             (&mut out.gain_shares, &n.gain_shares, "gain_share", true),
         ] {
             for (party, v) in raw {
@@ -475,8 +480,9 @@ impl Workbench {
         for (k, t) in &ev.sets {
             let before = match ev.base.param_index(k) {
                 Some(i) => ev.base.defaults.values[i].normalize().to_string(),
-                None => super::controls::structural_base(&ev.base, k)
-                    .unwrap_or_else(|| "unset".into()),
+                None => {
+                    super::controls::structural_base(&ev.base, k).unwrap_or_else(|| "unset".into())
+                }
             };
             let after = parse_amount(t)
                 .map(|d| d.normalize().to_string())
@@ -840,6 +846,10 @@ impl Workbench {
 fn has_uncertain(text: &str) -> bool {
     text.parse::<toml::Table>()
         .ok()
-        .and_then(|t| t.get("uncertain").and_then(|u| u.as_array()).map(|a| !a.is_empty()))
+        .and_then(|t| {
+            t.get("uncertain")
+                .and_then(|u| u.as_array())
+                .map(|a| !a.is_empty())
+        })
         .unwrap_or(false)
 }

@@ -52,7 +52,10 @@ impl Sandbox {
     pub fn run_cli(&self, stem: &str, sets: &[(&str, &str)]) -> serde_json::Value {
         let out = self.dir.path().join("cli-out");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_totalplace"));
-        cmd.arg("run").arg(self.scenario(stem)).arg("--out").arg(&out);
+        cmd.arg("run")
+            .arg(self.scenario(stem))
+            .arg("--out")
+            .arg(&out);
         for (k, v) in sets {
             cmd.arg("--set").arg(format!("{k}={v}"));
         }
@@ -62,11 +65,12 @@ impl Sandbox {
             "totalplace run failed: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-        let id = toml::from_str::<toml::Table>(&std::fs::read_to_string(self.scenario(stem)).unwrap())
-            .unwrap()["scenario"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id =
+            toml::from_str::<toml::Table>(&std::fs::read_to_string(self.scenario(stem)).unwrap())
+                .unwrap()["scenario"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
         let p = out.join("kirkbridge").join(id).join("results.json");
         serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
     }
