@@ -310,10 +310,10 @@ impl Workbench {
                 }
             }
         }
-        let negotiation = match &v.negotiate {
-            Some(n) => Some(self.negotiation(&base, n, &mut errors)),
-            None => None,
-        };
+        let negotiation = v
+            .negotiate
+            .as_ref()
+            .map(|n| self.negotiation(&base, n, &mut errors));
         if !errors.is_empty() {
             return Err(ServeError::Invalid(errors));
         }
