@@ -16,5 +16,6 @@ pub mod output;
 pub mod report;
 pub mod sample;
 pub mod scenario;
+pub mod serve;
 pub mod uncertainty;
 pub mod workbook;

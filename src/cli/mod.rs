@@ -12,6 +12,7 @@ mod init;
 mod map;
 mod report;
 mod run;
+mod serve;
 mod simulate;
 
 use clap::{Parser, Subcommand};
@@ -54,6 +55,8 @@ pub enum Command {
     Check(check::Args),
     /// Search the unit-cost library: code, value, price year, bearing role, cashability, source.
     Costs(costs::Args),
+    /// The what-if workbench: a local web app to change assumptions and see who pays and who gains.
+    Serve(serve::Args),
 }
 
 /// Run the CLI; returns the process exit code.
@@ -113,6 +116,7 @@ fn run(cli: Cli) -> i32 {
         Command::Init(a) => init::run(a),
         Command::Check(a) => check::run(a),
         Command::Costs(a) => costs::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -23,7 +23,7 @@ use serde::Serialize;
 pub use engine::{evaluate, Payback, Results};
 pub use library::{Deflators, UnitCost};
 pub use params::{Bound, ParamSpec, Params};
-pub use validate::{load, load_with_overrides};
+pub use validate::{load, load_text, load_with_overrides};
 
 use crate::model::BudgetControl;
 

@@ -32,8 +32,20 @@ pub fn load_with_overrides(
     path: &Path,
     overrides: &[(String, String)],
 ) -> Result<ValidatedScenario> {
-    let file = display_path(path);
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    load_text(path, &text, overrides)
+}
+
+/// Validate scenario TOML `text` as if it were the file at `path` (whose directory locates the
+/// place and libraries, and which messages name), applying `overrides` first. The what-if
+/// server uses it to check a variant before it writes the variant's file.
+pub fn load_text(
+    path: &Path,
+    text: &str,
+    overrides: &[(String, String)],
+) -> Result<ValidatedScenario> {
+    let text = text.to_string();
+    let file = display_path(path);
     let raw: ScenarioFile = if overrides.is_empty() {
         parse_toml(path, &text)?
     } else {
