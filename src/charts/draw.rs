@@ -568,31 +568,13 @@ fn group_thousands(s: &str) -> String {
     out + frac
 }
 
-/// A value label with three significant figures in a unit chosen from its own size:
-/// "£12.3m", "£450k", "£1,234", "-£2.05m".
+/// A value label: the one rule of [`crate::format::money_short_f64`] (three significant
+/// figures in £, £k, £m or £bn), so a chart's label reads as the table's figure does.
 pub(crate) fn money_label(v: f64) -> String {
     if !v.is_finite() {
         return String::new();
     }
-    let u = MoneyUnit::for_max(v.abs());
-    let x = v.abs() / u.div;
-    let dp = if u.div == 1.0 || x >= 100.0 {
-        0
-    } else if x >= 10.0 {
-        1
-    } else {
-        2
-    };
-    let s = money_text(v / u.div, dp, u.suffix);
-    // "£8.20m" reads better as "£8.2m".
-    if dp > 0 {
-        let digits_end = s.len() - u.suffix.len();
-        let (num, suffix) = s.split_at(digits_end);
-        let num = num.trim_end_matches('0').trim_end_matches('.');
-        format!("{num}{suffix}")
-    } else {
-        s
-    }
+    crate::format::money_short_f64(v)
 }
 
 /// A linear axis: values `v0..v1` onto pixels `p0..p1` (p1 may be less than p0).

@@ -11,7 +11,7 @@ use super::figures::{units_line, Figure};
 use super::findings::{asymmetry, findings};
 use super::simulation::NOT_RUN;
 use super::{money_short, pct0, pct1, PlaceRun, ScenarioRun};
-use crate::money::{format_gbp0, round_half_up, ROUNDING_RULE};
+use crate::money::{round_half_up, ROUNDING_RULE};
 use crate::scenario::library::fy_label;
 use crate::scenario::report::{conventions, payback_text};
 use crate::scenario::{Payback, Results};
@@ -42,13 +42,16 @@ fn synthetic_banner(run: &PlaceRun) -> Option<Block> {
 }
 
 fn ratio2(d: Option<Decimal>) -> String {
-    d.map(|x| round_half_up(x, 2).to_string())
-        .unwrap_or_else(|| "n/a".into())
+    crate::format::index(d)
 }
 
 fn froi_text(d: Option<Decimal>) -> String {
-    d.map(|x| format!("£{:.2}", round_half_up(x, 2)))
-        .unwrap_or_else(|| "n/a".into())
+    crate::format::per_pound(d)
+}
+
+/// Whole pounds for a table, in the run's style (minus or brackets).
+fn gbp(run: &PlaceRun, d: Decimal) -> String {
+    run.style.money(d)
 }
 
 fn opt_pct(d: Option<Decimal>) -> String {
@@ -74,9 +77,7 @@ fn party_cell(p: &crate::scenario::engine::PartyResult) -> String {
 }
 
 fn money_f(x: f64) -> String {
-    crate::money::from_sheet_number(x)
-        .map(money_short)
-        .unwrap_or_else(|| "n/a".into())
+    crate::format::money_short_f64(x)
 }
 
 /// The pack for one scenario.
@@ -89,6 +90,7 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
     let mut subtitle = vec![
         format!("{} · board pack", run.place.info.name),
         capital(&units_line(sc)),
+        run.stamp.clone(),
     ];
     if let Some(cs) = &sc.case_study {
         subtitle.push(format!("After the case study: {cs}"));
@@ -151,7 +153,7 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
         });
         tiles.push(Tile {
             label: "Chance of a net loss".into(),
-            value: format!("{}%", ((1.0 - g.prob_positive) * 100.0).round()),
+            value: crate::format::percent_f64(1.0 - g.prob_positive),
             note: "share of simulated runs with NPV ≤ 0".into(),
         });
         tiles.push(Tile {
@@ -192,22 +194,22 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
         let ps = &p.summary;
         t.rows.push(vec![
             party_cell(p),
-            format_gbp0(ps.pv_costs),
-            format_gbp0(ps.pv_cashable),
-            format_gbp0(ps.pv_non_cashable),
-            format_gbp0(ps.pv_transfers),
-            format_gbp0(ps.npv),
+            gbp(run, ps.pv_costs),
+            gbp(run, ps.pv_cashable),
+            gbp(run, ps.pv_non_cashable),
+            gbp(run, ps.pv_transfers),
+            gbp(run, ps.npv),
             froi_text(ps.froi),
             payback_text(ps.payback),
         ]);
     }
     t.rows.push(vec![
         "All partners".into(),
-        format_gbp0(s.pv_costs),
-        format_gbp0(s.pv_cashable),
-        format_gbp0(s.pv_non_cashable),
-        format_gbp0(s.pv_transfers),
-        format_gbp0(s.npv),
+        gbp(run, s.pv_costs),
+        gbp(run, s.pv_cashable),
+        gbp(run, s.pv_non_cashable),
+        gbp(run, s.pv_transfers),
+        gbp(run, s.npv),
         froi_text(s.froi),
         payback_text(s.payback),
     ]);
@@ -237,12 +239,12 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
     for (i, y) in r.system_yearly.iter().enumerate() {
         t.rows.push(vec![
             sc.year_label(i),
-            format_gbp0(y.costs),
-            format_gbp0(y.cashable + y.non_cashable),
-            format_gbp0(y.net),
+            gbp(run, y.costs),
+            gbp(run, y.cashable + y.non_cashable),
+            gbp(run, y.net),
             format!("{:.4}", round_half_up(y.discount_factor, 4)),
-            format_gbp0(y.pv_net),
-            format_gbp0(y.cumulative_pv_net),
+            gbp(run, y.pv_net),
+            gbp(run, y.cumulative_pv_net),
         ]);
     }
     b.push(Block::Heading("All partners, year by year".into()));
@@ -278,7 +280,7 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
                     money_f(g.p5),
                     money_f(g.p50),
                     money_f(g.p95),
-                    format!("{}%", (g.prob_positive * 100.0).round()),
+                    crate::format::percent_f64(g.prob_positive),
                 ]);
             }
             b.push(Block::Table(t));
@@ -316,11 +318,13 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
             opt_pct(p.cost_share),
             opt_pct(p.benefit_share),
             opt_pct(p.cashable_share),
-            p.fair_share.map(format_gbp0).unwrap_or_else(|| "-".into()),
-            p.fair_share_cashable
-                .map(format_gbp0)
+            p.fair_share
+                .map(|d| gbp(run, d))
                 .unwrap_or_else(|| "-".into()),
-            format_gbp0(-p.summary.pv_transfers),
+            p.fair_share_cashable
+                .map(|d| gbp(run, d))
+                .unwrap_or_else(|| "-".into()),
+            gbp(run, -p.summary.pv_transfers),
         ]);
     }
     b.push(Block::Table(t));
@@ -348,11 +352,11 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
         for (a, ag) in run.place.agencies.iter().enumerate() {
             let v = run.spend_map.agency_cohort(a, c);
             if !v.is_zero() {
-                t.rows.push(vec![ag.id.clone(), format_gbp0(v)]);
+                t.rows.push(vec![ag.id.clone(), gbp(run, v)]);
             }
         }
         let total = run.spend_map.cohort_total(c);
-        t.rows.push(vec!["All partners".into(), format_gbp0(total)]);
+        t.rows.push(vec!["All partners".into(), gbp(run, total)]);
         t.total_last = true;
         b.push(Block::Table(t));
         if co.size > 0 {
@@ -360,7 +364,7 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
                 "{} members ({}): {} per member. From the spend map ({}).",
                 co.size,
                 co.size_source,
-                format_gbp0(total / Decimal::from(co.size)),
+                gbp(run, total / Decimal::from(co.size)),
                 run.mapping.file
             )));
         }
@@ -456,7 +460,7 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
             ),
             c.amounts
                 .iter()
-                .map(|&a| format_gbp0(p.get(a)))
+                .map(|&a| gbp(run, p.get(a)))
                 .collect::<Vec<_>>()
                 .join(", "),
             pct0(p.get(c.optimism_bias)),
@@ -656,15 +660,15 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
     let mut t = Table::new(header);
     for (a, ag) in place.agencies.iter().enumerate() {
         let mut row = vec![ag.id.clone()];
-        row.extend((0..place.cohorts.len()).map(|c| format_gbp0(map.agency_cohort(a, c))));
-        row.push(format_gbp0(map.agencies[a].not_cohort_specific()));
-        row.push(format_gbp0(map.agencies[a].ingested));
+        row.extend((0..place.cohorts.len()).map(|c| gbp(run, map.agency_cohort(a, c))));
+        row.push(gbp(run, map.agencies[a].not_cohort_specific()));
+        row.push(gbp(run, map.agencies[a].ingested));
         t.rows.push(row);
     }
     let mut row = vec!["All partners".to_string()];
-    row.extend((0..place.cohorts.len()).map(|c| format_gbp0(map.cohort_total(c))));
-    row.push(format_gbp0(ingested - mapped));
-    row.push(format_gbp0(ingested));
+    row.extend((0..place.cohorts.len()).map(|c| gbp(run, map.cohort_total(c))));
+    row.push(gbp(run, ingested - mapped));
+    row.push(gbp(run, ingested));
     t.rows.push(row);
     t.total_last = true;
     b.push(Block::Table(t));
@@ -729,7 +733,7 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
             s.agency.clone(),
             s.file.clone(),
             s.lines.to_string(),
-            format_gbp0(s.total),
+            gbp(run, s.total),
             s.status.label(),
         ]);
     }
@@ -740,13 +744,16 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
 
     Doc {
         title: format!("{}: board pack", place.info.name),
-        subtitle: vec![format!(
-            "{} scenario{} compared · {} budgets · population {}",
-            run.scenarios.len(),
-            if run.scenarios.len() == 1 { "" } else { "s" },
-            place.info.financial_year,
-            group(place.info.population)
-        )],
+        subtitle: vec![
+            format!(
+                "{} scenario{} compared · {} budgets · population {}",
+                run.scenarios.len(),
+                if run.scenarios.len() == 1 { "" } else { "s" },
+                place.info.financial_year,
+                group(place.info.population)
+            ),
+            run.stamp.clone(),
+        ],
         blocks: b,
     }
 }
