@@ -53,8 +53,10 @@ impl Ids {
     }
 }
 
+/// A run of text. A minus before a figure is written as a non-breaking hyphen (U+2011), so
+/// Word never breaks "-£26.8k" across two lines.
 fn run(text: &str) -> Run {
-    Run::new().add_text(text)
+    Run::new().add_text(text.replace("-£", "\u{2011}£"))
 }
 
 /// Text with `[placeholders]` highlighted for the author to replace.

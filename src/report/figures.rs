@@ -201,7 +201,7 @@ pub fn scenario_charts(
                 format!("NPV uncertainty: {}", sc.name),
                 format!(
                     "{place}. {} Monte Carlo runs (seed {}), {}",
-                    sim.iterations,
+                    crate::format::count(sim.iterations as u64),
                     sim.seed,
                     units_line(sc)
                 ),
@@ -233,7 +233,8 @@ pub fn scenario_charts(
             size,
             format!(
                 "Distribution of NPV over {} simulated runs (seed {}): P5, P50 and P95 marked.",
-                sim.iterations, sim.seed
+                crate::format::count(sim.iterations as u64),
+                sim.seed
             ),
             out,
         )?);

@@ -265,7 +265,7 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
         Some(sim) => {
             b.push(Block::Para(format!(
                 "{} Monte Carlo runs with seed {} (re-running with the same seed gives the same figures). Generator: {}.",
-                sim.iterations, sim.seed, sim.generator
+                crate::format::count(sim.iterations as u64), sim.seed, sim.generator
             )));
             b.extend(figure(figs, "monte-carlo-npv"));
             let mut t = Table::new(
