@@ -532,6 +532,53 @@ fn init_then_check_then_report_on_the_scaffold() {
     assert!(sum
         .rows()
         .any(|r| r.iter().any(|c| c == &Data::String("not simulated".into()))));
+    // Issue 12 §3.2: the scaffold's police and DWP have no budget file: check warns, and the
+    // place pack counts and names them apart from the partner that supplied one.
+    let out = wd.run(&["check", "places/new-district"]).ok();
+    assert!(
+        out.contains("warning: agency police") && out.contains("warning: agency dwp"),
+        "{out}"
+    );
+    let md = wd.read("out/new-district/board-pack.md");
+    assert!(
+        md.contains("2024-25 budgets from 1 partner; no budget from"),
+        "{md}"
+    );
+    assert!(
+        md.contains("2 of the 3 partners supplied no budget"),
+        "{md}"
+    );
+    // Issue 12 §3.3: a report on a place given by absolute path, run from elsewhere, shows
+    // no absolute path of this machine in any chart, table, note or text output.
+    let abs = wd.path("places/new-district");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_totalplace"))
+        .arg("report")
+        .arg(&abs)
+        .arg("--out")
+        .arg(wd.path("outabs"))
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let root = wd.dir.path().display().to_string();
+    let mut seen = 0;
+    for p in files_under(&wd.path("outabs")) {
+        let ext = p.extension().unwrap().to_string_lossy().into_owned();
+        if !["md", "html", "svg", "csv", "json"].contains(&ext.as_str()) {
+            continue;
+        }
+        seen += 1;
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(
+            !text.contains(&root),
+            "{} shows an absolute path ({root})",
+            p.display()
+        );
+    }
+    assert!(seen >= 10, "{seen} text outputs checked");
+    let md = wd.read("outabs/new-district/board-pack.md");
+    assert!(md.contains("mapped by mapping.toml"), "{md}");
     // init never overwrites.
     let err = wd.run(&["init", "places/new-district"]).user_error();
     assert!(err.contains("places/new-district/place.toml"), "{err}");

@@ -108,15 +108,28 @@ pub fn scenario_files(place_dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Ingest, map and evaluate every scenario of the place at `dir`.
 pub fn run_place(dir: &Path, options: &Options) -> Result<PlaceRun> {
-    let place = Place::load(dir)?;
-    let mapping = Mapping::load(&place)?;
-    let ingest = ingest::ingest_place(&place)?;
+    let mut place = Place::load(dir)?;
+    let mut mapping = Mapping::load(&place)?;
+    let mut ingest = ingest::ingest_place(&place)?;
     let spend_map = mapping::map_ledger(&place, &mapping, &ingest.ledger)?;
+    // From here on every path an output shows is relative to the place directory: no
+    // absolute path of this machine reaches a chart, table, note or file (issue 12).
+    let place_dir = place.dir.clone();
+    let rel = |shown: &str| place_relative(&place_dir, shown);
+    mapping.file = rel(&mapping.file);
+    for r in &mut ingest.reports {
+        r.file = rel(&r.file);
+    }
+    for s in &mut place.sources {
+        s.display = rel(&s.display);
+    }
     let mut scenarios = Vec::new();
     let mut errors = Vec::new();
     for path in scenario_files(dir)? {
         match scenario::load(&path) {
-            Ok(sc) => {
+            Ok(mut sc) => {
+                sc.file = place_relative(&place.dir, &sc.file);
+                sc.deflator_file = place_relative(&place.dir, &sc.deflator_file);
                 let params = sc.params();
                 let results = scenario::evaluate(&sc, &params);
                 let simulation = simulate(&path, &sc, &params, options)?;
@@ -348,6 +361,40 @@ fn stage_place(
     Ok(charts)
 }
 
+/// A path as the outputs show it: relative to the place directory (`mapping.toml`,
+/// `scenarios/x.toml`, `../../sample-data/kirkbridge/police.csv`), never an absolute path of
+/// the machine that ran the report. `shown` is a path as the model keeps it for messages
+/// (relative to the working directory, or absolute).
+pub fn place_relative(place_dir: &Path, shown: &str) -> String {
+    if shown.is_empty() {
+        return String::new();
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let abs = |p: &Path| {
+        crate::error::normalize_path(&if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            cwd.join(p)
+        })
+    };
+    let target = abs(Path::new(shown));
+    let base = abs(place_dir);
+    let t: Vec<_> = target.components().collect();
+    let b: Vec<_> = base.components().collect();
+    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return shown.to_string();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c);
+    }
+    out.display().to_string()
+}
+
 // ---------------------------------------------------------------- wording helpers
 
 const ACRONYMS: [&str; 16] = [
@@ -451,6 +498,15 @@ mod tests {
         assert_eq!(short_name("acute-trust"), "Acute trust");
         assert_eq!(short_name("dluhc"), "DLUHC");
         assert_eq!(pct0(dec!(0.715)), "72%");
+        let place = Path::new("/srv/models/kirkbridge");
+        assert_eq!(
+            place_relative(place, "/srv/models/kirkbridge/mapping.toml"),
+            "mapping.toml"
+        );
+        assert_eq!(
+            place_relative(place, "/srv/sample-data/kirkbridge/police.csv"),
+            "../../sample-data/kirkbridge/police.csv"
+        );
         assert_eq!(pct1(dec!(0.71549)), "72%");
     }
 }

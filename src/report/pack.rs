@@ -541,11 +541,19 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
         Tile {
             label: "Public spend counted".into(),
             value: money_short(ingested),
-            note: format!(
-                "{} budgets, {} partners",
-                place.info.financial_year,
-                place.agencies.len()
-            ),
+            note: {
+                let none = place.agencies_without_source();
+                let with = place.agencies.len() - none.len();
+                let mut n = format!(
+                    "{} budgets from {}",
+                    place.info.financial_year,
+                    crate::format::counted(with, "partner", "partners")
+                );
+                if !none.is_empty() {
+                    n += &format!("; no budget from {}", names_and(place, &none));
+                }
+                n
+            },
         },
         Tile {
             label: "Traced to cohorts".into(),
@@ -647,6 +655,16 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
     if run.scenarios.iter().all(|s| s.simulation.is_none()) {
         items.push(NOT_RUN.into());
     }
+    let none = place.agencies_without_source();
+    if !none.is_empty() {
+        items.push(format!(
+            "{} of the {} partners supplied no budget ({}), so the count leaves out {} spend.",
+            crate::format::count(none.len() as u64),
+            crate::format::count(place.agencies.len() as u64),
+            names_and(place, &none),
+            if none.len() == 1 { "its" } else { "their" }
+        ));
+    }
     b.push(Block::Bullets(items));
 
     b.push(section(
@@ -674,7 +692,8 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
     b.push(Block::Table(t));
     b.push(Block::Note(format!(
         "£, {} budgets as ingested from each partner's own files (all reconciled to their control totals) and mapped by {}.",
-        place.info.financial_year, run.mapping.file
+        place.info.financial_year,
+        run.mapping.file
     )));
 
     if !run.scenarios.is_empty() {
@@ -755,6 +774,19 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
             run.stamp.clone(),
         ],
         blocks: b,
+    }
+}
+
+/// Agencies by short name, joined with "and".
+fn names_and(place: &crate::model::Place, agencies: &[usize]) -> String {
+    let v: Vec<String> = agencies
+        .iter()
+        .map(|&a| super::short_name(&place.agencies[a].id))
+        .collect();
+    match v.len() {
+        0 => String::new(),
+        1 => v[0].clone(),
+        n => format!("{} and {}", v[..n - 1].join(", "), v[n - 1]),
     }
 }
 
