@@ -693,6 +693,8 @@ pub(crate) enum Swatch {
     CrossHatch(RGBColor),
     /// A line, dashed or not, with an optional marker shape (see [`Canvas::marker`]).
     Line(RGBColor, bool, Option<usize>),
+    /// A marker alone, sitting on a short thin zero line (a payback point).
+    Marker(RGBColor, usize),
 }
 
 pub(crate) struct LegendItem {
@@ -793,6 +795,10 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
                 if let Some(shape) = marker {
                     c.marker(shape, (x + sw / 2, mid), c.s(7.0), col)?;
                 }
+            }
+            Swatch::Marker(col, shape) => {
+                c.line(&[(x, mid), (x + sw, mid)], INK, c.s(2.0))?;
+                c.marker(shape, (x + sw / 2, mid), c.s(10.0), col)?;
             }
         }
         c.text(

@@ -254,7 +254,7 @@ pub fn scenario_charts(
                     .tornado
                     .iter()
                     .map(|t| TornadoBar {
-                        label: super::simulation::short_label(&t.path, sc.outcomes.len()),
+                        label: super::simulation::input_label(sc, &t.path),
                         low: t.low,
                         high: t.high,
                         low_input: t.low_input.clone(),
@@ -340,23 +340,20 @@ pub fn place_charts(
         let chart = ScenarioComparison {
             title: ChartTitle::new(
                 format!("{}: scenarios compared", place.info.name),
-                format!("Net present value, system and each partner, £, {pb} prices"),
+                format!(
+                    "System net present value, and per year of each scenario's horizon to compare scenarios of different lengths; £, {pb} prices"
+                ),
             )
             .with_footnote(foot),
             scenarios: run
                 .scenarios
                 .iter()
                 .map(|s| ScenarioResult {
-                    name: s.scenario.id.clone(),
+                    name: s.scenario.name.clone(),
                     npv: f(s.results.system.npv),
+                    npv_per_year: f(super::npv_per_year(&s.scenario, &s.results)),
                     froi: s.results.system.froi.map(f),
-                    by_agency: s
-                        .results
-                        .parties
-                        .iter()
-                        .filter(|p| !matches!(p.summary.payback, Some(scenario::Payback::NoFlows)))
-                        .map(|p| AgencyValue::new(&p.id, f(p.summary.npv)))
-                        .collect(),
+                    basis: super::basis(&s.scenario),
                 })
                 .collect(),
         };
@@ -365,7 +362,7 @@ pub fn place_charts(
             run,
             dir,
             size,
-            "Each scenario's system NPV and each partner's NPV after transfers, with the system FROI under each name.".into(),
+            "Each scenario's system NPV over its own horizon and per year of that horizon (the like basis), with its horizon, start year and return per £1 under its name. Partners' NPVs are in the table below.".into(),
             out,
         )?);
     }

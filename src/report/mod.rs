@@ -395,6 +395,25 @@ pub fn place_relative(place_dir: &Path, shown: &str) -> String {
     out.display().to_string()
 }
 
+/// System NPV per year of the scenario's horizon: the like basis on which scenarios of
+/// different lengths are compared (stated wherever it is shown). Zero for a zero horizon.
+pub fn npv_per_year(sc: &ValidatedScenario, r: &Results) -> Decimal {
+    if sc.horizon == 0 {
+        Decimal::ZERO
+    } else {
+        r.system.npv / Decimal::from(sc.horizon)
+    }
+}
+
+/// "5 years from 2025-26": the span a scenario's figures cover.
+pub fn basis(sc: &ValidatedScenario) -> String {
+    format!(
+        "{} from {}",
+        crate::format::counted(sc.horizon, "year", "years"),
+        sc.year_label(0)
+    )
+}
+
 // ---------------------------------------------------------------- wording helpers
 
 const ACRONYMS: [&str; 16] = [

@@ -66,7 +66,7 @@ fn active(r: &Results) -> Vec<&crate::scenario::engine::PartyResult> {
 }
 
 fn party_cell(p: &crate::scenario::engine::PartyResult) -> String {
-    let mut s = p.id.clone();
+    let mut s = super::short_name(&p.id);
     if p.external {
         s.push_str(" (external)");
     }
@@ -254,7 +254,11 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
         payback_text(s.payback),
         active(r)
             .iter()
-            .map(|p| format!("{} {}", p.id, payback_text(p.summary.payback)))
+            .map(|p| format!(
+                "{} {}",
+                super::short_name(&p.id),
+                payback_text(p.summary.payback)
+            ))
             .collect::<Vec<_>>()
             .join("; ")
     )));
@@ -275,7 +279,10 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
             );
             for g in &sim.ranges {
                 t.rows.push(vec![
-                    g.id.clone(),
+                    match &g.agency {
+                        Some(a) => super::short_name(a),
+                        None => "All partners".into(),
+                    },
                     money_f(g.mean),
                     money_f(g.p5),
                     money_f(g.p50),
@@ -352,7 +359,7 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
         for (a, ag) in run.place.agencies.iter().enumerate() {
             let v = run.spend_map.agency_cohort(a, c);
             if !v.is_zero() {
-                t.rows.push(vec![ag.id.clone(), gbp(run, v)]);
+                t.rows.push(vec![super::short_name(&ag.id), gbp(run, v)]);
             }
         }
         let total = run.spend_map.cohort_total(c);
@@ -451,7 +458,7 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
     for c in &sc.costs {
         t.rows.push(vec![
             c.id.clone(),
-            sc.parties[c.party].id.clone(),
+            super::short_name(&sc.parties[c.party].id),
             c.kind.as_str().into(),
             format!(
                 "{}–{}",
@@ -582,7 +589,7 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
         tiles.push(Tile {
             label: "Highest system NPV".into(),
             value: money_short(s.results.system.npv),
-            note: s.scenario.id.clone(),
+            note: s.scenario.name.clone(),
         });
     }
     let froi = run
@@ -594,7 +601,7 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
         tiles.push(Tile {
             label: "Best return per £1".into(),
             value: froi_text(s.results.system.froi),
-            note: s.scenario.id.clone(),
+            note: s.scenario.name.clone(),
         });
     }
     let wp = run
@@ -606,7 +613,7 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
         tiles.push(Tile {
             label: "Largest wrong-pocket index".into(),
             value: ratio2(s.results.wrong_pocket),
-            note: s.scenario.id.clone(),
+            note: s.scenario.name.clone(),
         });
     }
     b.push(Block::Panel(tiles));
@@ -655,6 +662,20 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
     if run.scenarios.iter().all(|s| s.simulation.is_none()) {
         items.push(NOT_RUN.into());
     }
+    // The best return per £1, when it rests mostly on non-cashable avoidance (issue 12).
+    if let Some(s) = run
+        .scenarios
+        .iter()
+        .filter(|s| s.results.system.froi.is_some())
+        .max_by(|a, b| a.results.system.froi.cmp(&b.results.system.froi))
+    {
+        if let Some(w) = super::findings::non_cashable_warning(&s.results) {
+            items.push(format!(
+                "The best return per £1 is {}'s. {w}",
+                s.scenario.name
+            ));
+        }
+    }
     let none = place.agencies_without_source();
     if !none.is_empty() {
         items.push(format!(
@@ -673,11 +694,11 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
     ));
     b.extend(figure(figs, "spend-map"));
     let mut header = vec!["Partner".to_string()];
-    header.extend(place.cohorts.iter().map(|c| c.id.clone()));
+    header.extend(place.cohorts.iter().map(|c| c.name.clone()));
     header.extend(["Not cohort-specific".to_string(), "Total".into()]);
     let mut t = Table::new(header);
     for (a, ag) in place.agencies.iter().enumerate() {
-        let mut row = vec![ag.id.clone()];
+        let mut row = vec![super::short_name(&ag.id)];
         row.extend((0..place.cohorts.len()).map(|c| gbp(run, map.agency_cohort(a, c))));
         row.push(gbp(run, map.agencies[a].not_cohort_specific()));
         row.push(gbp(run, map.agencies[a].ingested));
@@ -699,32 +720,84 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
     if !run.scenarios.is_empty() {
         b.push(section("Scenarios compared", true));
         b.extend(figure(figs, "scenario-comparison"));
-        let pairs: Vec<_> = run
-            .scenarios
-            .iter()
-            .map(|s| (&s.scenario, &s.results))
-            .collect();
-        let mut header = vec!["".to_string()];
-        header.extend(run.scenarios.iter().map(|s| s.scenario.id.clone()));
-        let mut t = Table::new(header);
-        for (label, cells) in crate::scenario::report::compare_rows(&pairs, true) {
-            let mut row = vec![label];
-            row.extend(cells);
+        let sims = run.scenarios.iter().any(|s| s.simulation.is_some());
+        let mut cols = vec![
+            "Ref",
+            "Scenario",
+            "Horizon",
+            "System NPV",
+            "NPV per year (like basis)",
+            "Return per £1",
+            "Payback",
+            "Wrong-pocket index",
+        ];
+        if sims {
+            cols.push("NPV 90% range (simulated)");
+        }
+        let mut t = Table::new(cols.into_iter().map(String::from).collect());
+        t.numeric = (0..t.header.len()).map(|i| i >= 3).collect();
+        for (i, s) in run.scenarios.iter().enumerate() {
+            let r = &s.results;
+            let mut row = vec![
+                format!("S{}", i + 1),
+                s.scenario.name.clone(),
+                super::basis(&s.scenario),
+                gbp(run, r.system.npv),
+                gbp(run, super::npv_per_year(&s.scenario, r)),
+                froi_text(r.system.froi),
+                payback_text(r.system.payback),
+                ratio2(r.wrong_pocket),
+            ];
+            if sims {
+                row.push(
+                    s.simulation
+                        .as_ref()
+                        .and_then(|x| x.system())
+                        .map(|g| format!("{} to {}", money_f(g.p5), money_f(g.p95)))
+                        .unwrap_or_else(|| "not simulated".into()),
+                );
+            }
             t.rows.push(row);
         }
-        if run.scenarios.iter().any(|s| s.simulation.is_some()) {
-            let mut row = vec!["NPV 90% range (simulated)".to_string()];
-            row.extend(run.scenarios.iter().map(|s| {
-                s.simulation
-                    .as_ref()
-                    .and_then(|x| x.system())
-                    .map(|g| format!("{} to {}", money_f(g.p5), money_f(g.p95)))
-                    .unwrap_or_else(|| "not simulated".into())
-            }));
-            t.rows.insert(2, row);
-        }
         b.push(Block::Table(t));
-        b.push(Block::Note("Present values in each scenario's price base; payback in years from the start of year 0, interpolated within the year; money rounded half away from zero.".into()));
+        let horizons: std::collections::BTreeSet<usize> =
+            run.scenarios.iter().map(|s| s.scenario.horizon).collect();
+        b.push(Block::Note(format!(
+            "Like basis: NPV per year of horizon = system NPV ÷ the scenario's horizon in years{}. Present values in each scenario's price base, discounted to its start year; payback in years from the start of year 0, interpolated within the year; money rounded half away from zero.",
+            if horizons.len() > 1 {
+                ", because the scenarios run for different lengths of time and their NPVs over their own horizons are not comparable"
+            } else {
+                ""
+            }
+        )));
+        // Each partner's NPV by scenario: only partners with a flow in some scenario.
+        let mut ids: Vec<String> = Vec::new();
+        for s in &run.scenarios {
+            for p in active(&s.results) {
+                if !ids.contains(&p.id) {
+                    ids.push(p.id.clone());
+                }
+            }
+        }
+        let mut header = vec!["Partner's NPV".to_string()];
+        header.extend((1..=run.scenarios.len()).map(|i| format!("S{i}")));
+        let mut t = Table::new(header);
+        for id in &ids {
+            let mut row = vec![super::short_name(id)];
+            row.extend(run.scenarios.iter().map(|s| {
+                active(&s.results)
+                    .into_iter()
+                    .find(|p| &p.id == id)
+                    .map(|p| gbp(run, p.summary.npv))
+                    .unwrap_or_else(|| "-".into())
+            }));
+            t.rows.push(row);
+        }
+        b.push(Block::Heading("Each partner's NPV, after transfers".into()));
+        b.push(Block::Table(t));
+        b.push(Block::Note(
+            "- : the partner has no cost, benefit or transfer in that scenario.".into(),
+        ));
         b.push(section("Each scenario's pack", false));
         b.push(Block::Links(
             run.scenarios
@@ -749,7 +822,7 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
     for s in &run.ingest.reports {
         t.rows.push(vec![
             s.source.clone(),
-            s.agency.clone(),
+            super::short_name(&s.agency),
             s.file.clone(),
             s.lines.to_string(),
             gbp(run, s.total),
