@@ -372,6 +372,31 @@ fn packs_hold_the_findings_every_chart_embedded_and_no_external_reference() {
             assert_eq!(png_size(&bytes), (1600, 1000), "{}", sr.scenario.id);
         }
         assert!(html.contains("SYNTHETIC DATA"), "synthetic banner");
+        assert!(
+            html.contains(&format!(
+                "Prepared {DATE} with totalplace {}",
+                env!("CARGO_PKG_VERSION")
+            )),
+            "date and version on the pack"
+        );
+        // Issue 12 §3.11: no forced page breaks in print; short tables are kept whole.
+        assert!(!html.contains("break-before: page"));
+        assert!(html.contains("<table class=\"keep\">"));
+        // Issue 12 §3.6: no "1 sources"-style disagreement, no party ids in the tables.
+        for bad in [
+            "| acute-trust |",
+            "| dluhc",
+            "| community-safety |",
+            " 1 sources",
+        ] {
+            assert!(!md.contains(bad), "{}: {bad:?} in the pack", sr.scenario.id);
+        }
+        // Issue 12 §3.4: tornado inputs in words with units, not distribution internals.
+        assert!(
+            !md.contains("lambda"),
+            "{}: distribution internals",
+            sr.scenario.id
+        );
         let sim = sr
             .simulation
             .as_ref()
@@ -520,8 +545,32 @@ fn init_then_check_then_report_on_the_scaffold() {
         "out0",
         "--iterations",
         "0",
+        "--negatives",
+        "brackets",
+        "--date",
+        "2026-01-15",
     ])
     .ok();
+    // Issue 12 §3.9: negatives in brackets when asked, and the date given (never the clock)
+    // with the tool's version on each pack.
+    let md0 = wd.read("out0/new-district/example-mentoring/board-pack.md");
+    assert!(
+        md0.contains(&format!(
+            "Prepared 2026-01-15 with totalplace {}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{md0}"
+    );
+    let table_rows: Vec<&str> = md0.lines().filter(|l| l.starts_with("| ")).collect();
+    assert!(table_rows.iter().any(|l| l.contains("(£")), "{md0}");
+    assert!(!table_rows.iter().any(|l| l.contains("| -£")), "{md0}");
+    let md = wd.read("out/new-district/example-mentoring/board-pack.md");
+    assert!(md.contains("Undated (give --date YYYY-MM-DD)"), "{md}");
+    assert!(md.contains("| -£"), "minus by default");
+    let err = wd
+        .run(&["report", "places/new-district", "--date", "2026-02-30"])
+        .user_error();
+    assert!(err.contains("not a date written YYYY-MM-DD"), "{err}");
     let html = wd.read("out0/new-district/example-mentoring/board-pack.html");
     assert!(html.contains("No Monte Carlo simulation was run"));
     assert!(!wd.exists("out0/new-district/example-mentoring/monte-carlo-npv.png"));

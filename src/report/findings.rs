@@ -469,6 +469,132 @@ mod tests {
         );
     }
 
+    fn results(parties: Vec<PartyResult>, w: Option<Decimal>) -> Results {
+        let mut system = Summary::default();
+        for p in &parties {
+            system.pv_costs += p.summary.pv_costs;
+            system.pv_cashable += p.summary.pv_cashable;
+            system.pv_non_cashable += p.summary.pv_non_cashable;
+            system.pv_benefits += p.summary.pv_benefits;
+        }
+        system.npv = system.pv_benefits - system.pv_costs;
+        system.froi = Some(system.pv_benefits / system.pv_costs);
+        system.froi_cashable = Some(system.pv_cashable / system.pv_costs);
+        Results {
+            horizon: 1,
+            discount_factors: vec![Decimal::ONE],
+            parties,
+            system,
+            system_yearly: vec![],
+            wrong_pocket: w,
+            wrong_pocket_cashable: None,
+            pv_locally_cashable: Decimal::ZERO,
+        }
+    }
+
+    /// Issue 12 §3.6, bradford-mh-discharge's shape: MH trust pays 68 and receives 0, council
+    /// pays 32 and receives 47, acute trust receives 53 (ΣC = ΣB = 100).
+    /// W = ½ (|0 − 68| + |47 − 32| + |53 − 0|) = ½ (68 + 15 + 53) = 0.68. The sentence must not
+    /// say 68% lands with partners that did not pay (the council paid and got 47%): it says
+    /// 68% would have to move for shares of benefit to match shares of cost, which is true
+    /// (53 from the acute trust and 15 from the council to the MH trust).
+    #[test]
+    fn wrong_pocket_sentence_matches_its_table() {
+        let r = results(
+            vec![
+                party("mh-trust", false, dec!(68), dec!(0), dec!(0)),
+                party("council", false, dec!(32), dec!(47), dec!(0)),
+                party("acute-trust", false, dec!(0), dec!(53), dec!(0)),
+            ],
+            Some(dec!(0.68)),
+        );
+        let s = wrong_pocket(&r).unwrap();
+        assert_eq!(
+            s,
+            "Wrong-pocket index 0.68: for each partner to receive the same share of the benefit as it bears of the cost, 68% of the benefit would have to move between partners."
+        );
+        assert!(!s.contains("different partner from the one that pays"));
+    }
+
+    /// "the prisons receives" → "the prison service receives"; "the police receive".
+    #[test]
+    fn names_agree_with_their_verbs() {
+        let mut parties = vec![
+            party("community-safety", false, dec!(82), dec!(0), dec!(0)),
+            party("prisons", true, dec!(18), dec!(0), dec!(77)),
+            party("police", true, dec!(0), dec!(0), dec!(23)),
+        ];
+        for p in &mut parties {
+            p.cost_share = Some(p.summary.pv_costs / dec!(100));
+            p.benefit_share = Some(p.summary.pv_benefits / dec!(100));
+        }
+        let a = asymmetry(&results(parties.clone(), None)).unwrap();
+        assert!(a.contains("; the prison service receives 77%"), "{a}");
+        parties[1].benefit_share = Some(dec!(0.2));
+        parties[2].benefit_share = Some(dec!(0.8));
+        let a = asymmetry(&results(parties, None)).unwrap();
+        assert!(a.contains("; the police receive 80%"), "{a}");
+    }
+
+    /// Issue 12 §3.10, prison leavers' shape: cost 702, cashable 65, non-cashable 2,982
+    /// (thousands). FROI = 3,047 / 702 = 4.34; cashable FROI = 65 / 702 = 0.09 < 1;
+    /// non-cashable share = 2,982 / 3,047 = 97.9% → "98%". So a caution.
+    #[test]
+    fn caution_when_the_return_rests_on_non_cashable_avoidance() {
+        let r = results(
+            vec![party(
+                "community-safety",
+                false,
+                dec!(702),
+                dec!(65),
+                dec!(2982),
+            )],
+            None,
+        );
+        assert_eq!(
+            non_cashable_warning(&r).unwrap(),
+            "Caution: the return of £4.34 per £1 rests mostly on non-cashable cost avoidance (98% of the benefit); on cashable savings alone it is £0.09 per £1, so the scenario does not release the budget to pay for itself."
+        );
+        // Mostly cashable (cashable FROI 1.5 ≥ 1): no caution.
+        let r = results(
+            vec![party("council", false, dec!(100), dec!(150), dec!(50))],
+            None,
+        );
+        assert_eq!(non_cashable_warning(&r), None);
+    }
+
+    /// Base £14.7m, median £12.9m, P5–P95 £7.08m–£20.0m: gap 1.8 > 0.1 × 12.92 = 1.29 and
+    /// > 0.1 × 12.9 = 1.29 → caution. Base £2.35m against median £2.19m, range 1.00–3.84:
+    /// gap 0.16 < 0.284 → none.
+    #[test]
+    fn caution_when_the_base_sits_far_from_the_median() {
+        let sim = |p5: f64, p50: f64, p95: f64| Simulation {
+            iterations: 10,
+            seed: 1,
+            generator: String::new(),
+            inputs: vec![],
+            ranges: vec![super::super::simulation::NpvRange {
+                id: "system".into(),
+                name: "All partners".into(),
+                agency: None,
+                mean: p50,
+                p5,
+                p50,
+                p95,
+                prob_positive: 1.0,
+                samples: vec![],
+            }],
+            tornado: vec![],
+            base_npv: 0.0,
+        };
+        let w = median_warning(14.7e6, &sim(7.08e6, 12.9e6, 20.0e6)).unwrap();
+        assert!(
+            w.contains("(£14.7m) sits well above the simulated median (£12.9m)"),
+            "{w}"
+        );
+        assert_eq!(median_warning(2.35e6, &sim(1.0e6, 2.19e6, 3.84e6)), None);
+    }
+
     #[test]
     fn thousands() {
         assert_eq!(group(10000), "10,000");
