@@ -144,7 +144,7 @@ pub fn scenario_charts(
             .iter()
             .filter(|p| !(p.summary.pv_costs.is_zero() && p.summary.pv_benefits.is_zero()))
             .map(|p| AgencyFlows {
-                agency: p.id.clone(),
+                agency: super::short_name(&p.id),
                 cost: f(p.summary.pv_costs),
                 cashable: f(p.summary.pv_cashable),
                 non_cashable: f(p.summary.pv_non_cashable),
@@ -180,7 +180,7 @@ pub fn scenario_charts(
         agencies: active
             .iter()
             .map(|p| AgencyCashflow {
-                agency: p.id.clone(),
+                agency: super::short_name(&p.id),
                 cumulative: p.yearly.iter().map(|y| f(y.cumulative_pv_net)).collect(),
                 payback: payback_at(p.summary.payback),
             })
@@ -214,9 +214,9 @@ pub fn scenario_charts(
                     label: if g.agency.is_none() {
                         "System".into()
                     } else {
-                        g.id.clone()
+                        super::short_name(&g.id)
                     },
-                    agency: g.agency.clone(),
+                    agency: g.agency.as_deref().map(super::short_name),
                     samples: g.samples.clone(),
                     percentiles: Some(Percentiles {
                         p5: g.p5,
@@ -305,7 +305,9 @@ pub fn place_charts(
                     .agencies
                     .iter()
                     .enumerate()
-                    .map(|(a, ag)| AgencyValue::new(&ag.id, f(map.agency_cohort(a, c))))
+                    .map(|(a, ag)| {
+                        AgencyValue::new(super::short_name(&ag.id), f(map.agency_cohort(a, c)))
+                    })
                     .filter(|v| v.value != 0.0)
                     .collect(),
             })
@@ -315,7 +317,12 @@ pub fn place_charts(
                 .agencies
                 .iter()
                 .enumerate()
-                .map(|(a, ag)| AgencyValue::new(&ag.id, f(map.agencies[a].not_cohort_specific())))
+                .map(|(a, ag)| {
+                    AgencyValue::new(
+                        super::short_name(&ag.id),
+                        f(map.agencies[a].not_cohort_specific()),
+                    )
+                })
                 .filter(|v| v.value != 0.0)
                 .collect(),
         ),

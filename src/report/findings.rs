@@ -563,9 +563,9 @@ mod tests {
         assert_eq!(non_cashable_warning(&r), None);
     }
 
-    /// Base £14.7m, median £12.9m, P5–P95 £7.08m–£20.0m: gap 1.8 > 0.1 × 12.92 = 1.29 and
-    /// > 0.1 × 12.9 = 1.29 → caution. Base £2.35m against median £2.19m, range 1.00–3.84:
-    /// gap 0.16 < 0.284 → none.
+    /// Base £14.7m, median £12.9m, P5–P95 £7.08m–£20.0m: the gap of 1.8 exceeds both
+    /// 0.1 × 12.92 = 1.29 and 0.1 × 12.9 = 1.29, so a caution. Base £2.35m against median
+    /// £2.19m, range 1.00–3.84: the gap of 0.16 is under 0.284, so none.
     #[test]
     fn caution_when_the_base_sits_far_from_the_median() {
         let sim = |p5: f64, p50: f64, p95: f64| Simulation {

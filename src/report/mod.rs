@@ -148,7 +148,9 @@ pub fn run_place(dir: &Path, options: &Options) -> Result<PlaceRun> {
     // The place's agencies keep one colour each in every chart; parties outside the place
     // (a scenario's external payers) are drawn in the palette's neutral grey, so that no
     // external party ever shares an agency's colour.
-    let palette = Palette::new(place.agencies.iter().map(|a| a.id.clone()));
+    // Charts label parties by their short names ("Acute trust", "DWP"), so the palette is
+    // keyed by those names, in `place.toml` order.
+    let palette = Palette::new(place.agencies.iter().map(|a| short_name(&a.id)));
     Ok(PlaceRun {
         place,
         mapping,

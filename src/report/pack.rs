@@ -671,7 +671,7 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
     {
         if let Some(w) = super::findings::non_cashable_warning(&s.results) {
             items.push(format!(
-                "The best return per £1 is {}'s. {w}",
+                "The best return per £1 is that of ‘{}’. {w}",
                 s.scenario.name
             ));
         }
