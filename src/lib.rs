@@ -19,3 +19,4 @@ pub mod report;
 pub mod sample;
 pub mod scenario;
 pub mod uncertainty;
+pub mod workbook;

@@ -5,6 +5,7 @@
 mod check;
 mod common;
 mod compare;
+mod costs;
 mod generate;
 mod ingest;
 mod init;
@@ -51,6 +52,8 @@ pub enum Command {
     Init(init::Args),
     /// Validate a place without writing anything: files, sheets, headers, mapping, scenarios.
     Check(check::Args),
+    /// Search the unit-cost library: code, value, price year, bearing role, cashability, source.
+    Costs(costs::Args),
 }
 
 /// Run the CLI; returns the process exit code.
@@ -66,6 +69,7 @@ pub fn main() -> i32 {
         Command::Report(a) => report::run(a),
         Command::Init(a) => init::run(a),
         Command::Check(a) => check::run(a),
+        Command::Costs(a) => costs::run(a),
     };
     match result {
         Ok(()) => 0,

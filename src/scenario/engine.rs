@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::params::Params;
-use super::{CostKind, TransferKind, ValidatedScenario};
+use super::{CostKind, Outcome, TransferKind, ValidatedScenario};
 
 /// One party's (or the system's) figures for one year, undiscounted unless named `pv_`.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -25,12 +25,13 @@ pub struct YearRow {
     pub cumulative_pv_net: Decimal,
 }
 
-/// When the cumulative discounted net first turns non-negative.
+/// When the cumulative discounted net turns non-negative for good.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "years")]
 pub enum Payback {
-    /// Years from the start of year 0, interpolated within the year of crossing (each year's
-    /// net treated as accruing evenly through the year). 0 when never in deficit.
+    /// Years from the start of year 0 to the last crossing into permanent surplus, interpolated
+    /// within the year of crossing (each year's net treated as accruing evenly through the
+    /// year). 0 when never in deficit.
     Within(Decimal),
     NotWithinHorizon,
     /// No costs, benefits or transfers at all.
@@ -54,6 +55,9 @@ pub struct Summary {
     pub froi: Option<Decimal>,
     pub froi_cashable: Option<Decimal>,
     pub payback: Option<Payback>,
+    /// Years in which the party, in surplus, fell back into deficit ([`deficit_again`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deficit_again: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -93,8 +97,110 @@ pub struct Results {
     pub pv_locally_cashable: Decimal,
 }
 
+/// The engine's intermediate terms, recorded by [`evaluate_traced`] for outputs that show the
+/// working (the live workbook's Model sheet caches them as its formulas' results). Indexed like
+/// the scenario's outcomes, flows, costs, transfers and parties; years 0..horizon.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trace {
+    pub outcomes: Vec<OutcomeTrace>,
+    /// Per cost line: amount by year after the optimism-bias uplift.
+    pub costs: Vec<Vec<Decimal>>,
+    /// Per transfer: the amount paid by `from` to `to` each year.
+    pub transfers: Vec<Vec<Decimal>>,
+    /// Per party: net transfers received each year before any gain-share (a gain-share's basis).
+    pub before_gain_share: Vec<Vec<Decimal>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OutcomeTrace {
+    /// participants × engagement (per intake).
+    pub engaged: Decimal,
+    /// engaged × success × (1 − deadweight).
+    pub achieving: Decimal,
+    /// 1 − drop-off.
+    pub keep: Decimal,
+    /// 1 − optimism bias.
+    pub realism: Decimal,
+    /// (intake year, people from that intake whose outcome persists in each year).
+    pub by_intake: Vec<(usize, Vec<Decimal>)>,
+    /// Summed over intakes.
+    pub people: Vec<Decimal>,
+    pub flows: Vec<FlowTrace>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FlowTrace {
+    /// Units per person a year after optimism bias: quantity × (1 − optimism bias).
+    pub quantity: Decimal,
+    /// The unit cost in the price base: value × index(price base) ÷ index(price year).
+    pub value: Decimal,
+    pub units: Vec<Decimal>,
+    pub benefit: Vec<Decimal>,
+    pub cashable: Vec<Decimal>,
+    pub non_cashable: Vec<Decimal>,
+}
+
+/// Achievers of one intake: engaged × success × (1 − deadweight).
+#[inline]
+pub fn achievers(engaged: Decimal, success: Decimal, deadweight: Decimal) -> Decimal {
+    engaged * success * (Decimal::ONE - deadweight)
+}
+
+/// People whose outcome persists in each year (`people[t]`, before optimism bias), summed
+/// over intakes: `achieving` from each intake's first benefit year (intake + lag), kept at
+/// `keep` = 1 − drop-off a year, for the outcome's duration or to the horizon.
+///
+/// With `by_intake`, also records each intake's own row (the live workbook shows them).
+pub fn persisting_people(
+    o: &Outcome,
+    achieving: Decimal,
+    keep: Decimal,
+    people: &mut [Decimal],
+    mut by_intake: Option<&mut Vec<(usize, Vec<Decimal>)>>,
+) {
+    let h = people.len();
+    people.fill(Decimal::ZERO);
+    for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
+        let first = s + o.lag;
+        let last = match o.duration {
+            Some(d) => (first + d).min(h),
+            None => h,
+        };
+        let mut persist = Decimal::ONE;
+        let mut intake = by_intake.as_ref().map(|_| vec![Decimal::ZERO; h]);
+        for (t, slot) in people.iter_mut().enumerate().take(last).skip(first) {
+            *slot += achieving * persist;
+            if let Some(v) = intake.as_mut() {
+                v[t] = achieving * persist;
+            }
+            persist *= keep;
+        }
+        if let (Some(rows), Some(v)) = (by_intake.as_mut(), intake) {
+            rows.push((s, v));
+        }
+    }
+}
+
+/// Whole steps of released capacity in `units`: ⌊units ÷ step⌋, exactly (the f64 Monte Carlo
+/// kernel counts its steps with this too, so the two agree on every boundary).
+#[inline]
+pub fn whole_steps(units: Decimal, step: Decimal) -> Decimal {
+    (units / step).floor()
+}
+
 /// Evaluate a scenario: a pure function of its structure and parameters.
 pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
+    evaluate_with(sc, p, None)
+}
+
+/// [`evaluate`], also returning its intermediate terms.
+pub fn evaluate_traced(sc: &ValidatedScenario, p: &Params) -> (Results, Trace) {
+    let mut t = Trace::default();
+    let r = evaluate_with(sc, p, Some(&mut t));
+    (r, t)
+}
+
+fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trace>) -> Results {
     let h = sc.horizon;
     let n = sc.parties.len();
     let zero = Decimal::ZERO;
@@ -106,11 +212,17 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
 
     for c in &sc.costs {
         let uplift = one + p.get(c.optimism_bias);
+        let mut line = vec![zero; h];
         for (i, &a) in c.amounts.iter().enumerate() {
             let t = c.from_year + i;
             if t < h {
-                costs[c.party][t][c.kind.index()] += p.get(a) * uplift;
+                let x = p.get(a) * uplift;
+                costs[c.party][t][c.kind.index()] += x;
+                line[t] = x;
             }
+        }
+        if let Some(tr) = trace.as_deref_mut() {
+            tr.costs.push(line);
         }
     }
 
@@ -118,23 +230,24 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
     let mut flow_units: Vec<Vec<Vec<Decimal>>> = Vec::with_capacity(sc.outcomes.len());
     for o in &sc.outcomes {
         let engaged = p.get(o.participants) * p.get(o.engagement);
-        let achieving = engaged * p.get(o.success) * (one - p.get(o.deadweight));
+        let achieving = achievers(engaged, p.get(o.success), p.get(o.deadweight));
         let keep = one - p.get(o.drop_off);
         let realism = one - p.get(o.optimism_bias);
-        // People whose outcome persists in year t, summed over intakes (before optimism bias).
         let mut people = vec![zero; h];
-        for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
-            let first = s + o.lag;
-            let last = match o.duration {
-                Some(d) => (first + d).min(h),
-                None => h,
-            };
-            let mut persist = one;
-            for slot in people.iter_mut().take(last).skip(first) {
-                *slot += achieving * persist;
-                persist *= keep;
-            }
-        }
+        let mut ot = trace.is_some().then(|| OutcomeTrace {
+            engaged,
+            achieving,
+            keep,
+            realism,
+            ..Default::default()
+        });
+        persisting_people(
+            o,
+            achieving,
+            keep,
+            &mut people,
+            ot.as_mut().map(|t| &mut t.by_intake),
+        );
         let mut units_o = Vec::with_capacity(o.flows.len());
         for f in &o.flows {
             let qty = p.get(f.quantity) * realism;
@@ -142,6 +255,14 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
             let cash = p.get(f.cashability);
             let step = f.step.map(|s| p.get(s));
             let mut units = vec![zero; h];
+            let mut ft = ot.as_ref().map(|_| FlowTrace {
+                quantity: qty,
+                value,
+                benefit: vec![zero; h],
+                cashable: vec![zero; h],
+                non_cashable: vec![zero; h],
+                ..Default::default()
+            });
             for t in 0..h {
                 if people[t].is_zero() {
                     continue;
@@ -151,21 +272,33 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
                 let benefit = u * value;
                 let c = match step {
                     None => benefit * cash,
-                    Some(step) => (u / step).floor() * step * value * cash,
+                    Some(step) => whole_steps(u, step) * step * value * cash,
                 };
                 cashable[f.party][t] += c;
                 non_cashable[f.party][t] += benefit - c;
+                if let Some(ft) = ft.as_mut() {
+                    ft.benefit[t] = benefit;
+                    ft.cashable[t] = c;
+                    ft.non_cashable[t] = benefit - c;
+                }
+            }
+            if let (Some(ot), Some(mut ft)) = (ot.as_mut(), ft) {
+                ft.units = units.clone();
+                ot.flows.push(ft);
             }
             units_o.push(units);
         }
         flow_units.push(units_o);
+        if let (Some(tr), Some(mut ot)) = (trace.as_deref_mut(), ot) {
+            ot.people = people;
+            tr.outcomes.push(ot);
+        }
     }
 
-    let pay = |from: usize, to: usize, t: usize, x: Decimal, tr: &mut [Vec<Decimal>]| {
-        tr[from][t] -= x;
-        tr[to][t] += x;
-    };
-    for tr in &sc.transfers {
+    // Each transfer's payments by year, from its payer to its payee.
+    let mut paid = vec![vec![zero; h]; sc.transfers.len()];
+    for (i, tr) in sc.transfers.iter().enumerate() {
+        let paid = &mut paid[i];
         match &tr.kind {
             TransferKind::Fixed {
                 from_year, amounts, ..
@@ -173,7 +306,7 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
                 for (i, &a) in amounts.iter().enumerate() {
                     let t = from_year + i;
                     if t < h {
-                        pay(tr.from, tr.to, t, p.get(a), &mut transfers);
+                        paid[t] += p.get(a);
                     }
                 }
             }
@@ -191,16 +324,10 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
                 // tell them apart), optimism bias applied like the outcome's benefits.
                 let results = engaged * p.get(o.success) * (one - p.get(o.optimism_bias));
                 for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
-                    pay(tr.from, tr.to, s, engaged * amount * attach, &mut transfers);
+                    paid[s] += engaged * amount * attach;
                     let t = s + result_lag;
                     if t < h {
-                        pay(
-                            tr.from,
-                            tr.to,
-                            t,
-                            results * amount * (one - attach),
-                            &mut transfers,
-                        );
+                        paid[t] += results * amount * (one - attach);
                     }
                 }
             }
@@ -212,16 +339,20 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
                 let amount = p.get(*amount);
                 for (t, u) in flow_units[*outcome][*flow].iter().enumerate() {
                     if !u.is_zero() {
-                        pay(tr.from, tr.to, t, *u * amount, &mut transfers);
+                        paid[t] += *u * amount;
                     }
                 }
             }
             TransferKind::GainShare { .. } => {}
         }
+        for t in 0..h {
+            transfers[tr.from][t] -= paid[t];
+            transfers[tr.to][t] += paid[t];
+        }
     }
     // Gain-shares, on each payer's position before any gain-share.
     let before = transfers.clone();
-    for tr in &sc.transfers {
+    for (i, tr) in sc.transfers.iter().enumerate() {
         if let TransferKind::GainShare {
             share,
             cashable_basis,
@@ -238,10 +369,17 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
                 let c: Decimal = costs[a][t].iter().copied().sum();
                 let gain = benefits + before[a][t] - c;
                 if gain > zero {
-                    pay(tr.from, tr.to, t, gain * share, &mut transfers);
+                    let x = gain * share;
+                    paid[i][t] = x;
+                    transfers[tr.from][t] -= x;
+                    transfers[tr.to][t] += x;
                 }
             }
         }
+    }
+    if let Some(tr) = trace {
+        tr.transfers = paid;
+        tr.before_gain_share = before;
     }
 
     let d = &sc.discount_factors;
@@ -317,6 +455,7 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
     system.froi = ratio(system.pv_benefits, system.pv_costs);
     system.froi_cashable = ratio(system.pv_cashable, system.pv_costs);
     system.payback = Some(payback(&system_yearly));
+    system.deficit_again = deficit_again(&system_yearly);
 
     let total_c = system.pv_costs;
     let total_b = system.pv_benefits;
@@ -375,11 +514,14 @@ fn summarise(yearly: &[YearRow], d: &[Decimal]) -> Summary {
     s.froi = ratio(s.pv_benefits, s.pv_costs);
     s.froi_cashable = ratio(s.pv_cashable, s.pv_costs);
     s.payback = Some(payback(yearly));
+    s.deficit_again = deficit_again(yearly);
     s
 }
 
-/// First crossing of the cumulative discounted net from negative to non-negative,
-/// interpolated linearly within the year of crossing.
+/// The last crossing of the cumulative discounted net into permanent surplus (non-negative to
+/// the end of the horizon), interpolated linearly within the year of crossing. 0 when the
+/// cumulative is never negative; not within the horizon when it ends negative, however long it
+/// was in surplus before. [`deficit_again`] says when a party in surplus dips back.
 pub fn payback(yearly: &[YearRow]) -> Payback {
     if yearly.iter().all(|r| {
         r.pv_net.is_zero()
@@ -390,17 +532,34 @@ pub fn payback(yearly: &[YearRow]) -> Payback {
     }) {
         return Payback::NoFlows;
     }
-    let mut prev = Decimal::ZERO;
-    for (t, r) in yearly.iter().enumerate() {
-        let cum = r.cumulative_pv_net;
-        if cum >= Decimal::ZERO {
-            if prev >= Decimal::ZERO {
-                // Never in deficit up to here.
-                return Payback::Within(Decimal::ZERO);
-            }
-            return Payback::Within(Decimal::from(t as u64) + (-prev) / r.pv_net);
-        }
-        prev = cum;
+    match yearly.last() {
+        Some(r) if r.cumulative_pv_net < Decimal::ZERO => return Payback::NotWithinHorizon,
+        _ => {}
     }
-    Payback::NotWithinHorizon
+    // The last year still in deficit; the crossing is in the year after it.
+    match yearly
+        .iter()
+        .rposition(|r| r.cumulative_pv_net < Decimal::ZERO)
+    {
+        None => Payback::Within(Decimal::ZERO),
+        Some(j) => {
+            let prev = yearly[j].cumulative_pv_net;
+            let t = j + 1;
+            Payback::Within(Decimal::from(t as u64) + (-prev) / yearly[t].pv_net)
+        }
+    }
+}
+
+/// Years (from 0) in which the cumulative discounted net falls back into deficit after being in
+/// surplus at the end of the year before (a cumulative of exactly 0, such as before any flow,
+/// is not a surplus).
+pub fn deficit_again(yearly: &[YearRow]) -> Vec<usize> {
+    yearly
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| {
+            w[0].cumulative_pv_net > Decimal::ZERO && w[1].cumulative_pv_net < Decimal::ZERO
+        })
+        .map(|(t, _)| t + 1)
+        .collect()
 }

@@ -511,6 +511,8 @@ pub(super) fn validate(
             source: u.source.clone(),
             verified: u.verified.unwrap_or(false),
             defined_in: file.clone(),
+            code: String::new(),
+            value_type: "fiscal".to_string(),
         });
     }
     let mut used: Vec<UnitCost> = Vec::new();
@@ -617,6 +619,16 @@ pub(super) fn validate(
                 );
                 continue;
             };
+            if uc.value_type != "fiscal" {
+                b.err(
+                    fk("unit_cost"),
+                    format!(
+                        "unit cost \"{}\" is a {} value, not a fiscal one: a flow prices what an agency spends, so pick a fiscal unit cost (`totalplace costs` shows each one's value type)",
+                        uc.id, uc.value_type
+                    ),
+                );
+                continue;
+            }
             let ui = match used.iter().position(|u| u.id == uc.id) {
                 Some(i) => i,
                 None => {
@@ -699,6 +711,13 @@ pub(super) fn validate(
                 .get(&bearer)
                 .map(|(_, v)| *v)
                 .unwrap_or(uc.cashability);
+            let cashability_from = if f.cashability.is_some() {
+                CashabilityFrom::Flow
+            } else if agency_cash.contains_key(&bearer) {
+                CashabilityFrom::Agency
+            } else {
+                CashabilityFrom::UnitCost
+            };
             let cashability = b.param(
                 fk("cashability"),
                 f.cashability.as_ref(),
@@ -718,6 +737,7 @@ pub(super) fn validate(
                 step,
                 value: used_param[ui],
                 rebase,
+                cashability_from,
                 note: f.note.clone(),
             });
         }
@@ -892,6 +912,7 @@ pub(super) fn validate(
                 from,
                 to,
                 kind,
+                result_lag_follows_outcome: t.kind == "pbr" && t.result_lag.is_none(),
                 note: t.note.clone(),
             });
         }
@@ -923,6 +944,8 @@ pub(super) fn validate(
         unit_costs: used,
         deflator_file: deflators.file.clone(),
         param_specs: b.specs,
+        agency_cashability: agency_cash.iter().map(|(i, (_, v))| (*i, *v)).collect(),
+        price_base_index: deflators.index.get(&price_base).copied(),
         defaults: Params { values: b.values },
     })
 }
