@@ -563,3 +563,70 @@ pub fn deficit_again(yearly: &[YearRow]) -> Vec<usize> {
         .map(|(t, _)| t + 1)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The traced run is the same run, and its terms add up to the results: each party's
+    /// cashable and non-cashable savings are the sums of its flows', its costs the sums of its
+    /// cost lines', and each transfer leaves its payer and reaches its payee.
+    #[test]
+    fn trace_is_the_engines_own_terms() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/kirkbridge/scenarios");
+        let mut seen = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let sc = crate::scenario::load(&e.unwrap().path()).unwrap();
+            let p = sc.params();
+            let (r, tr) = evaluate_traced(&sc, &p);
+            assert_eq!(r, evaluate(&sc, &p), "{}", sc.id);
+            for (a, pr) in r.parties.iter().enumerate() {
+                for t in 0..sc.horizon {
+                    let mut cash = Decimal::ZERO;
+                    let mut non = Decimal::ZERO;
+                    for (o, ot) in sc.outcomes.iter().zip(&tr.outcomes) {
+                        for (f, ft) in o.flows.iter().zip(&ot.flows) {
+                            if f.party == a {
+                                cash += ft.cashable[t];
+                                non += ft.non_cashable[t];
+                            }
+                        }
+                    }
+                    assert_eq!(pr.yearly[t].cashable, cash, "{} {} cashable", sc.id, pr.id);
+                    assert_eq!(
+                        pr.yearly[t].non_cashable, non,
+                        "{} {} non-cashable",
+                        sc.id, pr.id
+                    );
+                    let costs: Decimal = sc
+                        .costs
+                        .iter()
+                        .zip(&tr.costs)
+                        .filter(|(c, _)| c.party == a)
+                        .map(|(_, v)| v[t])
+                        .sum();
+                    assert_eq!(pr.yearly[t].costs, costs, "{} {} costs", sc.id, pr.id);
+                    let net: Decimal = sc
+                        .transfers
+                        .iter()
+                        .zip(&tr.transfers)
+                        .map(|(x, v)| {
+                            let mut d = Decimal::ZERO;
+                            if x.to == a {
+                                d += v[t];
+                            }
+                            if x.from == a {
+                                d -= v[t];
+                            }
+                            d
+                        })
+                        .sum();
+                    assert_eq!(pr.yearly[t].transfers, net, "{} {} transfers", sc.id, pr.id);
+                }
+            }
+            seen += 1;
+        }
+        assert_eq!(seen, 5);
+    }
+}
