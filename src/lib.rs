@@ -7,12 +7,14 @@
 pub mod charts;
 pub mod cli;
 pub mod error;
+pub mod format;
 pub mod ingest;
 pub mod ledger;
 pub mod mapping;
 pub mod model;
 pub mod money;
 pub mod output;
+pub mod paper;
 pub mod report;
 pub mod sample;
 pub mod scenario;

@@ -222,11 +222,12 @@ fn tornado() -> Tornado {
 }
 
 fn scenarios() -> ScenarioComparison {
-    let s = |name: &str, npv: f64, froi: Option<f64>, by: &[(&str, f64)]| ScenarioResult {
+    let s = |name: &str, npv: f64, froi: Option<f64>, years: usize| ScenarioResult {
         name: name.into(),
         npv,
+        npv_per_year: npv / years as f64,
         froi,
-        by_agency: by.iter().map(|(a, v)| AgencyValue::new(*a, *v)).collect(),
+        basis: format!("{years} years from 2025-26"),
     };
     ScenarioComparison {
         title: ChartTitle::new(
@@ -234,24 +235,9 @@ fn scenarios() -> ScenarioComparison {
             "Present values over 10 years, £, 2024-25 prices; FROI = PV fiscal benefits ÷ PV costs",
         ),
         scenarios: vec![
-            s(
-                "Care leavers' support",
-                2.9e6,
-                Some(1.62),
-                &[("Council", -1.9e6), ("Police", 1.5e6), ("DWP", 2.4e6)],
-            ),
-            s(
-                "Golden 24 hours after release",
-                1.1e6,
-                Some(1.35),
-                &[("Council", -0.2e6), ("Police", 0.9e6), ("DWP", 0.3e6)],
-            ),
-            s(
-                "Smoother discharge",
-                -0.4e6,
-                Some(0.84),
-                &[("Council", -0.8e6), ("Police", 0.0), ("DWP", 0.1e6)],
-            ),
+            s("Care leavers' support", 2.9e6, Some(1.62), 10),
+            s("Golden 24 hours after release", 1.1e6, Some(1.35), 8),
+            s("Smoother discharge", -0.4e6, Some(0.84), 5),
         ],
     }
 }
@@ -661,7 +647,8 @@ fn edge_data_renders_without_panic() {
                 name: long.clone(),
                 npv: f64::NAN,
                 froi: Some(f64::INFINITY),
-                by_agency: vec![AgencyValue::new("Council", -3.0e9)],
+                npv_per_year: -3.0e9,
+                basis: long.clone(),
             }],
         },
         &p,

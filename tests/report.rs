@@ -22,9 +22,16 @@ struct Sample {
     stdout: String,
 }
 
-fn run_report(out: &Path) -> String {
+/// The date every pack and paper of the shared run carries (never the clock).
+const DATE: &str = "2026-03-31";
+
+fn run_report(out: &Path, verbose: bool) -> String {
+    let mut args = vec!["report", "--date", DATE];
+    if verbose {
+        args.push("--verbose");
+    }
     let o = Command::new(env!("CARGO_BIN_EXE_totalplace"))
-        .args(["report"])
+        .args(args)
         .arg(repo().join("models/kirkbridge"))
         .arg("--out")
         .arg(out)
@@ -46,7 +53,7 @@ fn sample() -> &'static Sample {
     S.get_or_init(|| {
         let wd = Workdir::new();
         let out = wd.path("out");
-        let stdout = run_report(&out);
+        let stdout = run_report(&out, true);
         Sample {
             _wd: wd,
             out,
@@ -77,7 +84,7 @@ fn files_under(dir: &Path) -> BTreeSet<PathBuf> {
 }
 
 #[test]
-fn report_writes_every_file_and_prints_each_path() {
+fn report_writes_every_file_and_with_verbose_prints_each_path() {
     let s = sample();
     let m = model();
     let place = s.out.join("kirkbridge");
@@ -91,6 +98,7 @@ fn report_writes_every_file_and_prints_each_path() {
         "scenario-comparison.svg",
         "spend-map.csv",
         "spend-map.json",
+        "board-paper.docx",
     ]
     .iter()
     .map(|f| place.join(f))
@@ -117,6 +125,7 @@ fn report_writes_every_file_and_prints_each_path() {
             "yearly.csv",
             "results.json",
             "conventions.csv",
+            "board-paper.docx",
         ] {
             expected.push(place.join(&sr.scenario.id).join(f));
         }
@@ -460,13 +469,38 @@ fn packs_hold_the_findings_every_chart_embedded_and_no_external_reference() {
             assert_eq!(png_size(&bytes), (1600, 1000), "{}", sr.scenario.id);
         }
         assert!(html.contains("SYNTHETIC DATA"), "synthetic banner");
+        assert!(
+            html.contains(&format!(
+                "Prepared {DATE} with totalplace {}",
+                env!("CARGO_PKG_VERSION")
+            )),
+            "date and version on the pack"
+        );
+        // Issue 12 §3.11: no forced page breaks in print; short tables are kept whole.
+        assert!(!html.contains("break-before: page"));
+        assert!(html.contains("<table class=\"keep\">"));
+        // Issue 12 §3.6: no "1 sources"-style disagreement, no party ids in the tables.
+        for bad in [
+            "| acute-trust |",
+            "| dluhc",
+            "| community-safety |",
+            " 1 sources",
+        ] {
+            assert!(!md.contains(bad), "{}: {bad:?} in the pack", sr.scenario.id);
+        }
+        // Issue 12 §3.4: tornado inputs in words with units, not distribution internals.
+        assert!(
+            !md.contains("lambda"),
+            "{}: distribution internals",
+            sr.scenario.id
+        );
         let sim = sr
             .simulation
             .as_ref()
             .expect("every sample scenario declares its uncertainty");
         assert_eq!((sim.iterations, sim.seed), (10_000, 1));
         assert!(
-            html.contains("10000 Monte Carlo runs with seed 1"),
+            html.contains("10,000 Monte Carlo runs with seed 1"),
             "iterations and seed stated"
         );
         assert!(!html.contains("No Monte Carlo simulation was run"));
@@ -529,7 +563,25 @@ fn two_runs_give_byte_identical_outputs() {
     let s = sample();
     let wd = Workdir::new();
     let again = wd.path("again");
-    run_report(&again);
+    let stdout = run_report(&again, false);
+    // Issue 12 §3.12: without --verbose, a short summary, the board pack first, no file list.
+    assert!(!stdout.contains("wrote "), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.len() <= 12, "{} lines:\n{stdout}", lines.len());
+    let pack = lines
+        .iter()
+        .position(|l| l.starts_with("Board pack: ") && l.ends_with("kirkbridge/board-pack.html"))
+        .expect("board pack line");
+    let paper = lines
+        .iter()
+        .position(|l| l.starts_with("Board paper (Word): "))
+        .expect("board paper line");
+    assert!(pack < paper, "{stdout}");
+    assert!(
+        lines.last().unwrap().contains(" files written under ")
+            && lines.last().unwrap().contains("--verbose"),
+        "{stdout}"
+    );
     let a = files_under(&s.out);
     for p in a {
         let rel = p.strip_prefix(&s.out).unwrap();
@@ -563,7 +615,7 @@ fn init_then_check_then_report_on_the_scaffold() {
     );
     assert!(out.contains("example-mentoring.toml"), "{out}");
     let out = wd
-        .run(&["report", "places/new-district", "--out", "out"])
+        .run(&["report", "places/new-district", "--out", "out", "--verbose"])
         .ok();
     for f in [
         "out/new-district/board-pack.html",
@@ -590,8 +642,32 @@ fn init_then_check_then_report_on_the_scaffold() {
         "out0",
         "--iterations",
         "0",
+        "--negatives",
+        "brackets",
+        "--date",
+        "2026-01-15",
     ])
     .ok();
+    // Issue 12 §3.9: negatives in brackets when asked, and the date given (never the clock)
+    // with the tool's version on each pack.
+    let md0 = wd.read("out0/new-district/example-mentoring/board-pack.md");
+    assert!(
+        md0.contains(&format!(
+            "Prepared 2026-01-15 with totalplace {}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{md0}"
+    );
+    let table_rows: Vec<&str> = md0.lines().filter(|l| l.starts_with("| ")).collect();
+    assert!(table_rows.iter().any(|l| l.contains("(£")), "{md0}");
+    assert!(!table_rows.iter().any(|l| l.contains("| -£")), "{md0}");
+    let md = wd.read("out/new-district/example-mentoring/board-pack.md");
+    assert!(md.contains("Undated (give --date YYYY-MM-DD)"), "{md}");
+    assert!(md.contains("| -£"), "minus by default");
+    let err = wd
+        .run(&["report", "places/new-district", "--date", "2026-02-30"])
+        .user_error();
+    assert!(err.contains("not a date written YYYY-MM-DD"), "{err}");
     let html = wd.read("out0/new-district/example-mentoring/board-pack.html");
     assert!(html.contains("No Monte Carlo simulation was run"));
     assert!(!wd.exists("out0/new-district/example-mentoring/monte-carlo-npv.png"));
@@ -602,6 +678,53 @@ fn init_then_check_then_report_on_the_scaffold() {
     assert!(sum
         .rows()
         .any(|r| r.iter().any(|c| c == &Data::String("not simulated".into()))));
+    // Issue 12 §3.2: the scaffold's police and DWP have no budget file: check warns, and the
+    // place pack counts and names them apart from the partner that supplied one.
+    let out = wd.run(&["check", "places/new-district"]).ok();
+    assert!(
+        out.contains("warning: agency police") && out.contains("warning: agency dwp"),
+        "{out}"
+    );
+    let md = wd.read("out/new-district/board-pack.md");
+    assert!(
+        md.contains("2024-25 budgets from 1 partner; no budget from"),
+        "{md}"
+    );
+    assert!(
+        md.contains("2 of the 3 partners supplied no budget"),
+        "{md}"
+    );
+    // Issue 12 §3.3: a report on a place given by absolute path, run from elsewhere, shows
+    // no absolute path of this machine in any chart, table, note or text output.
+    let abs = wd.path("places/new-district");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_totalplace"))
+        .arg("report")
+        .arg(&abs)
+        .arg("--out")
+        .arg(wd.path("outabs"))
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let root = wd.dir.path().display().to_string();
+    let mut seen = 0;
+    for p in files_under(&wd.path("outabs")) {
+        let ext = p.extension().unwrap().to_string_lossy().into_owned();
+        if !["md", "html", "svg", "csv", "json"].contains(&ext.as_str()) {
+            continue;
+        }
+        seen += 1;
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(
+            !text.contains(&root),
+            "{} shows an absolute path ({root})",
+            p.display()
+        );
+    }
+    assert!(seen >= 10, "{seen} text outputs checked");
+    let md = wd.read("outabs/new-district/board-pack.md");
+    assert!(md.contains("mapped by mapping.toml"), "{md}");
     // init never overwrites.
     let err = wd.run(&["init", "places/new-district"]).user_error();
     assert!(err.contains("places/new-district/place.toml"), "{err}");
@@ -656,4 +779,164 @@ fn check_on_a_broken_place_exits_2_naming_the_file() {
     // report refuses the same place and writes nothing.
     wd.run(&["report", "p", "--out", "out"]).user_error();
     assert!(!wd.exists("out"));
+}
+
+/// LibreOffice, or a failure that says how to install it.
+fn soffice() -> &'static str {
+    let ok = Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "soffice (LibreOffice) is needed to check the Word papers: apt-get install -y libreoffice-writer-nogui poppler-utils"
+    );
+    "soffice"
+}
+
+fn tool_output(cmd: &str, args: &[&str]) -> String {
+    let o = Command::new(cmd).args(args).output().unwrap_or_else(|e| {
+        panic!("{cmd} not found ({e}): apt-get install -y libreoffice-writer-nogui poppler-utils")
+    });
+    assert!(
+        o.status.success(),
+        "{cmd} {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Issue 12 §2: every board-paper.docx opens in LibreOffice Writer (converted headless to PDF
+/// without complaint), has a sensible number of pages, and its text holds the headline
+/// figures, the findings, the sections of a committee report and the date and version. Pages
+/// were also rendered with `pdftoppm -png` and looked at (see docs/report.md).
+#[test]
+fn board_papers_open_in_libreoffice_and_hold_the_headline_figures() {
+    let s = sample();
+    let m = model();
+    let soffice = soffice();
+    let wd = Workdir::new();
+    let pdf_dir = wd.path("pdf");
+    let profile = format!("file://{}", wd.path("lo-profile").display());
+    let mut docs: Vec<(String, PathBuf)> =
+        vec![("place".into(), s.out.join("kirkbridge/board-paper.docx"))];
+    for sr in &m.scenarios {
+        docs.push((
+            sr.scenario.id.clone(),
+            s.out
+                .join("kirkbridge")
+                .join(&sr.scenario.id)
+                .join("board-paper.docx"),
+        ));
+    }
+    // Each converted to <name>.pdf: copy under distinct names first (they share a file name).
+    let src = wd.path("docx");
+    std::fs::create_dir_all(&src).unwrap();
+    let mut args = vec![
+        format!("-env:UserInstallation={profile}"),
+        "--headless".into(),
+        "--convert-to".into(),
+        "pdf".into(),
+        "--outdir".into(),
+        pdf_dir.display().to_string(),
+    ];
+    for (name, p) in &docs {
+        let bytes = std::fs::read(p).unwrap();
+        assert_eq!(&bytes[..2], b"PK", "{name}: a .docx is a zip");
+        let q = src.join(format!("{name}.docx"));
+        std::fs::write(&q, bytes).unwrap();
+        args.push(q.display().to_string());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    tool_output(soffice, &args);
+    for (name, _) in &docs {
+        let pdf = pdf_dir.join(format!("{name}.pdf"));
+        assert!(
+            pdf.exists(),
+            "{name}: LibreOffice did not convert the paper"
+        );
+        let pdf = pdf.display().to_string();
+        let info = tool_output("pdfinfo", &[&pdf]);
+        let pages: usize = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("page count");
+        let text = tool_output("pdftotext", &["-layout", &pdf, "-"]);
+        // The paper writes a minus before a figure as a non-breaking hyphen.
+        let flat = text
+            .replace('\u{2011}', "-")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for h in [
+            "1. Purpose of the report",
+            "2. Recommendations",
+            "SYNTHETIC DATA",
+            "[Author to edit",
+            &format!(
+                "Prepared {DATE} with totalplace {}",
+                env!("CARGO_PKG_VERSION")
+            ),
+        ] {
+            assert!(flat.contains(h), "{name}: {h:?} missing from the paper");
+        }
+        // The last page is not a near-empty spill-over (issue 12 §3.11).
+        let last = tool_output(
+            "pdftotext",
+            &[
+                "-f",
+                &pages.to_string(),
+                "-l",
+                &pages.to_string(),
+                &pdf,
+                "-",
+            ],
+        );
+        let words = last.split_whitespace().count();
+        assert!(
+            words > 40,
+            "{name}: last page {pages} has only {words} words"
+        );
+        if name == "place" {
+            assert!((3..=10).contains(&pages), "place paper: {pages} pages");
+            for sr in &m.scenarios {
+                let npv = totalplace::format::money_short(sr.results.system.npv);
+                assert!(
+                    flat.contains(&npv),
+                    "place paper: {} NPV {npv}",
+                    sr.scenario.id
+                );
+            }
+            assert!(flat.contains("Scenarios compared"));
+            continue;
+        }
+        let sr = m.scenarios.iter().find(|x| &x.scenario.id == name).unwrap();
+        assert!((6..=16).contains(&pages), "{name}: {pages} pages");
+        let sys = &sr.results.system;
+        for fig in [
+            totalplace::format::money_short(sys.npv),
+            totalplace::format::per_pound(sys.froi),
+            totalplace::format::money_short(sys.pv_costs),
+            totalplace::scenario::report::payback_text(sys.payback),
+        ] {
+            assert!(flat.contains(&fig), "{name}: headline figure {fig} missing");
+        }
+        for sec in [
+            "3. Summary of the financial case",
+            "4. Who pays, who gains",
+            "5. Cashflow and payback",
+            "6. Risks and uncertainty",
+            "8. Assumptions and sources",
+        ] {
+            assert!(flat.contains(sec), "{name}: section {sec}");
+        }
+        // Word wraps lines, also after a hyphen ("mental-" / "health"): compare with no
+        // whitespace at all.
+        let bare: String = flat.chars().filter(|c| !c.is_whitespace()).collect();
+        for f in findings(&sr.scenario, &sr.results, sr.simulation.as_ref()) {
+            let want: String = f.chars().filter(|c| !c.is_whitespace()).collect();
+            assert!(bare.contains(&want), "{name}: finding missing: {f}");
+        }
+    }
 }

@@ -613,7 +613,7 @@ fn payback_is_the_last_crossing_into_permanent_surplus_and_dips_are_reported() {
         .find(|p| p["id"] == "council")
         .unwrap();
     assert_eq!(c["summary"]["deficit_again"], serde_json::json!([1]), "{c}");
-    assert_eq!(c["summary"]["payback"], "3 yrs");
+    assert_eq!(c["summary"]["payback"], "3.0 years");
 
     // Three years and £30,000 spent in year 1: +10,000; 10,000 − 30,000 = −20,000;
     // −20,000 + 10,000 = −10,000. It ends in deficit, so no payback within the horizon however

@@ -66,7 +66,27 @@ impl Chart for Cashflow {
                 Swatch::Line(palette.colour(&a.agency), false, Some(shape(i))),
             ));
         }
-        legend.push(LegendItem::new("Payback", Swatch::Line(MUTED, true, None)));
+        // A legend entry for each kind of payback mark actually drawn, and none for a mark
+        // that is not (issue 12: a "Payback" entry with no line, markers with no entry).
+        if self
+            .system_payback
+            .as_ref()
+            .is_some_and(|p| p.at.is_finite())
+        {
+            legend.push(LegendItem::new(
+                "System payback (dashed line)",
+                Swatch::Line(MUTED, true, None),
+            ));
+        }
+        if let Some(i) = agencies
+            .iter()
+            .position(|a| a.payback.as_ref().is_some_and(|p| p.at.is_finite()))
+        {
+            legend.push(LegendItem::new(
+                "Partner payback (marker on £0)",
+                Swatch::Marker(palette.colour(&agencies[i].agency), shape(i)),
+            ));
+        }
         let plot = frame(&c, &self.title, &legend)?;
 
         let n = self.years.len().max(self.system.len()).max(

@@ -568,31 +568,13 @@ fn group_thousands(s: &str) -> String {
     out + frac
 }
 
-/// A value label with three significant figures in a unit chosen from its own size:
-/// "£12.3m", "£450k", "£1,234", "-£2.05m".
+/// A value label: the one rule of [`crate::format::money_short_f64`] (three significant
+/// figures in £, £k, £m or £bn), so a chart's label reads as the table's figure does.
 pub(crate) fn money_label(v: f64) -> String {
     if !v.is_finite() {
         return String::new();
     }
-    let u = MoneyUnit::for_max(v.abs());
-    let x = v.abs() / u.div;
-    let dp = if u.div == 1.0 || x >= 100.0 {
-        0
-    } else if x >= 10.0 {
-        1
-    } else {
-        2
-    };
-    let s = money_text(v / u.div, dp, u.suffix);
-    // "£8.20m" reads better as "£8.2m".
-    if dp > 0 {
-        let digits_end = s.len() - u.suffix.len();
-        let (num, suffix) = s.split_at(digits_end);
-        let num = num.trim_end_matches('0').trim_end_matches('.');
-        format!("{num}{suffix}")
-    } else {
-        s
-    }
+    crate::format::money_short_f64(v)
 }
 
 /// A linear axis: values `v0..v1` onto pixels `p0..p1` (p1 may be less than p0).
@@ -711,6 +693,8 @@ pub(crate) enum Swatch {
     CrossHatch(RGBColor),
     /// A line, dashed or not, with an optional marker shape (see [`Canvas::marker`]).
     Line(RGBColor, bool, Option<usize>),
+    /// A marker alone, sitting on a short thin zero line (a payback point).
+    Marker(RGBColor, usize),
 }
 
 pub(crate) struct LegendItem {
@@ -811,6 +795,10 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
                 if let Some(shape) = marker {
                     c.marker(shape, (x + sw / 2, mid), c.s(7.0), col)?;
                 }
+            }
+            Swatch::Marker(col, shape) => {
+                c.line(&[(x, mid), (x + sw, mid)], INK, c.s(2.0))?;
+                c.marker(shape, (x + sw / 2, mid), c.s(10.0), col)?;
             }
         }
         c.text(

@@ -119,15 +119,22 @@ impl Chart for Tornado {
         let bar_h = (band * 0.62).min(c.s(64.0) as f64).max(2.0) as i32;
         for (i, b) in bars.iter().enumerate() {
             let mid = plot.y0 + (band * (i as f64 + 0.5)).round() as i32;
-            let label = c.fit(&b.label, label_f, label_w);
-            c.text(
-                &label,
-                (plot.x0 - end_w - c.s(16.0), mid),
-                label_f,
-                INK,
-                HPos::Right,
-                VPos::Center,
-            )?;
+            // The label wraps onto as many lines (up to three) as the row has room for, so
+            // an outcome's name is read, not cut off.
+            let line_h = c.t(27.0);
+            let room = ((band as i32) / line_h.max(1)).clamp(1, 3) as usize;
+            let lines = c.wrap(&b.label, label_f, label_w, room);
+            let first = mid - line_h * (lines.len() as i32 - 1) / 2;
+            for (k, line) in lines.iter().enumerate() {
+                c.text(
+                    line,
+                    (plot.x0 - end_w - c.s(16.0), first + line_h * k as i32),
+                    label_f,
+                    INK,
+                    HPos::Right,
+                    VPos::Center,
+                )?;
+            }
             // Low bar on its own half height above, high bar below, so overlapping swings
             // (both on one side of the base) both stay visible.
             let parts = [

@@ -60,6 +60,13 @@ pub fn run(args: Args) -> Result<()> {
         "ok   sources.toml: {}",
         count(place.sources.len(), "source", "sources")
     );
+    for a in place.agencies_without_source() {
+        let ag = &place.agencies[a];
+        outln!(
+            "     warning: agency {} ({}) has no budget file in sources.toml: its spend is not in the count, and the packs name it as a partner that supplied none",
+            ag.id, ag.name
+        );
+    }
     let ledger = match ingest::ingest_place_unreconciled(&place) {
         Ok(ing) => {
             for w in ing.warnings() {

@@ -94,9 +94,9 @@ pub fn ingest_table(place: &Place, ingest: &Ingest) -> Table {
     t.add_row(vec![
         Cell::new("all"),
         Cell::new(format!(
-            "{} sources, {} agencies",
-            ingest.reports.len(),
-            place.agencies.len()
+            "{}, {}",
+            crate::format::counted(ingest.reports.len(), "source", "sources"),
+            crate::format::counted(place.agencies.len(), "agency", "agencies")
         )),
         Cell::new(lines).set_alignment(CellAlignment::Right),
         Cell::new(""),

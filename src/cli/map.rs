@@ -43,9 +43,9 @@ pub fn run(args: Args) -> Result<()> {
         eprintln!("warning: {w}");
     }
     outln!(
-        "ingested {} lines from {} sources (all reconciled)",
-        ingest.ledger.lines.len(),
-        ingest.reports.len()
+        "ingested {} from {} (all reconciled)",
+        crate::format::counted(ingest.ledger.lines.len(), "line", "lines"),
+        crate::format::counted(ingest.reports.len(), "source", "sources")
     );
     let map = mapping::map_ledger(&place, &mapping, &ingest.ledger)?;
     out!(

@@ -24,6 +24,16 @@ pub struct Args {
     /// Seed for the simulation: the same seed gives the same figures.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// The date printed on every pack and paper, YYYY-MM-DD (never taken from the clock, so
+    /// the same inputs give byte-identical files; without it the packs say "Undated").
+    #[arg(long, value_parser = report::parse_date)]
+    pub date: Option<String>,
+    /// How negative amounts are written in tables: minus (-£1,234) or brackets ((£1,234)).
+    #[arg(long, value_enum, default_value_t = crate::format::Negatives::Minus)]
+    pub negatives: crate::format::Negatives,
+    /// List every file written (by default a short summary, board packs first).
+    #[arg(long, short)]
+    pub verbose: bool,
     #[command(flatten)]
     pub common: Common,
 }
@@ -33,6 +43,10 @@ pub fn run(args: Args) -> Result<()> {
     let options = Options {
         iterations: args.iterations,
         seed: args.seed,
+        style: crate::format::Style {
+            negatives: args.negatives,
+        },
+        date: args.date.clone(),
         ..Options::default()
     };
     if args.iterations > 0 {
@@ -53,46 +67,65 @@ pub fn run(args: Args) -> Result<()> {
     for w in run.ingest.warnings() {
         eprintln!("warning: {w}");
     }
+    let fmt = crate::format::counted;
     outln!(
-        "{}: {} lines from {} sources (all reconciled), {} scenarios",
+        "{}: {} from {} (all reconciled), {}",
         run.place.info.name,
-        run.ingest.ledger.lines.len(),
-        run.ingest.reports.len(),
-        run.scenarios.len()
+        fmt(run.ingest.ledger.lines.len(), "line", "lines"),
+        fmt(run.ingest.reports.len(), "source", "sources"),
+        fmt(run.scenarios.len(), "scenario", "scenarios")
     );
     for s in &run.scenarios {
         outln!(
-            "  {}: system NPV {}, FROI {}, payback {}{}",
+            "  {}: system NPV {}, return per £1 {}, payback {}{}",
             s.scenario.id,
-            crate::money::format_gbp0(s.results.system.npv),
-            s.results
-                .system
-                .froi
-                .map(|f| crate::money::round_half_up(f, 2).to_string())
-                .unwrap_or_else(|| "n/a".into()),
+            crate::format::money_short(s.results.system.npv),
+            crate::format::per_pound(s.results.system.froi),
             crate::scenario::report::payback_text(s.results.system.payback),
             match &s.simulation {
-                Some(sim) => format!(" ({} runs, seed {})", sim.iterations, sim.seed),
+                Some(sim) => format!(
+                    " ({} runs, seed {})",
+                    crate::format::count(sim.iterations as u64),
+                    sim.seed
+                ),
                 None => String::new(),
             }
         );
     }
     let mut out = OutputSet::new();
-    report::stage(&run, &args.common.out, &options, &mut out)?;
+    let charts = report::stage(&run, &args.common.out, &options, &mut out)?;
+    crate::paper::stage(&run, &charts, &args.common.out, &mut out)?;
     let written = out.commit()?;
-    for p in &written {
-        outln!("wrote {}", display_path(p));
-    }
-    let pack = args
-        .common
-        .out
-        .join(&run.place.info.id)
-        .join("board-pack.html");
+    let place_dir = args.common.out.join(&run.place.info.id);
     outln!(
-        "{} files in {:.1} s; open {} first",
-        written.len(),
+        "Board pack: {}",
+        display_path(&place_dir.join("board-pack.html"))
+    );
+    outln!(
+        "Board paper (Word): {}",
+        display_path(&place_dir.join(crate::paper::FILE))
+    );
+    if !run.scenarios.is_empty() {
+        outln!(
+            "Each scenario's pack, paper and workbook: {}/<scenario>/",
+            display_path(&place_dir)
+        );
+    }
+    if args.verbose {
+        for p in &written {
+            outln!("wrote {}", display_path(p));
+        }
+    }
+    outln!(
+        "{} written under {} in {:.1} s{}",
+        fmt(written.len(), "file", "files"),
+        display_path(&place_dir),
         start.elapsed().as_secs_f64(),
-        display_path(&pack)
+        if args.verbose {
+            ""
+        } else {
+            " (--verbose lists them)"
+        }
     );
     Ok(())
 }

@@ -296,6 +296,14 @@ pub struct Place {
 }
 
 impl Place {
+    /// Agencies (indices) with no budget file in `sources.toml`: their spend is not in the
+    /// count, and every output says so rather than counting them as partners that supplied one.
+    pub fn agencies_without_source(&self) -> Vec<usize> {
+        (0..self.agencies.len())
+            .filter(|a| !self.sources.iter().any(|s| s.agency == *a))
+            .collect()
+    }
+
     /// Load and validate `dir/place.toml` and `dir/sources.toml`.
     pub fn load(dir: &Path) -> Result<Place> {
         if !dir.is_dir() {

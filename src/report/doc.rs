@@ -122,14 +122,21 @@ a { color: #1a4d8f; }
   .tile { padding: 1.5mm 2.5mm; }
   .tile .value { font-size: 13pt; }
   ul.findings li { margin-bottom: 0.8mm; }
-  h2.page { break-before: page; margin-top: 0; }
+  /* No forced page breaks (they left near-empty pages when a section ran a few lines over):
+     a heading stays with what follows, and a chart, the headline panel, a table of up to
+     25 rows (class keep) and its note are never split across pages. */
+  h2.page { margin-top: 6mm; }
   h2, h3 { break-after: avoid; }
-  figure, .panel, .tile, tr, .banner { break-inside: avoid; }
+  figure, .panel, .tile, tr, .banner, table.keep { break-inside: avoid; }
   table { break-inside: auto; }
+  table + p.note, figure + p.note { break-before: avoid; }
   thead { display: table-header-group; }
   a { color: #1a1a1a; text-decoration: none; }
 }
 "#;
+
+/// Printed, a table of at most this many rows is kept on one page.
+pub const KEEP_ROWS: usize = 25;
 
 /// Render as one self-contained HTML file: no external references of any kind.
 pub fn html(doc: &Doc) -> String {
@@ -185,7 +192,11 @@ pub fn html(doc: &Doc) -> String {
                 s += "</div>\n";
             }
             Block::Table(t) => {
-                s += "<table>\n<thead><tr>";
+                s += if t.rows.len() <= KEEP_ROWS {
+                    "<table class=\"keep\">\n<thead><tr>"
+                } else {
+                    "<table>\n<thead><tr>"
+                };
                 for (i, h) in t.header.iter().enumerate() {
                     let n = t.numeric.get(i).copied().unwrap_or(false);
                     s += &format!(

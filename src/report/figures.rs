@@ -144,7 +144,7 @@ pub fn scenario_charts(
             .iter()
             .filter(|p| !(p.summary.pv_costs.is_zero() && p.summary.pv_benefits.is_zero()))
             .map(|p| AgencyFlows {
-                agency: p.id.clone(),
+                agency: super::short_name(&p.id),
                 cost: f(p.summary.pv_costs),
                 cashable: f(p.summary.pv_cashable),
                 non_cashable: f(p.summary.pv_non_cashable),
@@ -180,7 +180,7 @@ pub fn scenario_charts(
         agencies: active
             .iter()
             .map(|p| AgencyCashflow {
-                agency: p.id.clone(),
+                agency: super::short_name(&p.id),
                 cumulative: p.yearly.iter().map(|y| f(y.cumulative_pv_net)).collect(),
                 payback: payback_at(p.summary.payback),
             })
@@ -201,7 +201,7 @@ pub fn scenario_charts(
                 format!("NPV uncertainty: {}", sc.name),
                 format!(
                     "{place}. {} Monte Carlo runs (seed {}), {}",
-                    sim.iterations,
+                    crate::format::count(sim.iterations as u64),
                     sim.seed,
                     units_line(sc)
                 ),
@@ -214,9 +214,9 @@ pub fn scenario_charts(
                     label: if g.agency.is_none() {
                         "System".into()
                     } else {
-                        g.id.clone()
+                        super::short_name(&g.id)
                     },
-                    agency: g.agency.clone(),
+                    agency: g.agency.as_deref().map(super::short_name),
                     samples: g.samples.clone(),
                     percentiles: Some(Percentiles {
                         p5: g.p5,
@@ -233,7 +233,8 @@ pub fn scenario_charts(
             size,
             format!(
                 "Distribution of NPV over {} simulated runs (seed {}): P5, P50 and P95 marked.",
-                sim.iterations, sim.seed
+                crate::format::count(sim.iterations as u64),
+                sim.seed
             ),
             out,
         )?);
@@ -253,7 +254,7 @@ pub fn scenario_charts(
                     .tornado
                     .iter()
                     .map(|t| TornadoBar {
-                        label: super::simulation::short_label(&t.path, sc.outcomes.len()),
+                        label: super::simulation::input_label(sc, &t.path),
                         low: t.low,
                         high: t.high,
                         low_input: t.low_input.clone(),
@@ -304,7 +305,9 @@ pub fn place_charts(
                     .agencies
                     .iter()
                     .enumerate()
-                    .map(|(a, ag)| AgencyValue::new(&ag.id, f(map.agency_cohort(a, c))))
+                    .map(|(a, ag)| {
+                        AgencyValue::new(super::short_name(&ag.id), f(map.agency_cohort(a, c)))
+                    })
                     .filter(|v| v.value != 0.0)
                     .collect(),
             })
@@ -314,7 +317,12 @@ pub fn place_charts(
                 .agencies
                 .iter()
                 .enumerate()
-                .map(|(a, ag)| AgencyValue::new(&ag.id, f(map.agencies[a].not_cohort_specific())))
+                .map(|(a, ag)| {
+                    AgencyValue::new(
+                        super::short_name(&ag.id),
+                        f(map.agencies[a].not_cohort_specific()),
+                    )
+                })
                 .filter(|v| v.value != 0.0)
                 .collect(),
         ),
@@ -339,23 +347,20 @@ pub fn place_charts(
         let chart = ScenarioComparison {
             title: ChartTitle::new(
                 format!("{}: scenarios compared", place.info.name),
-                format!("Net present value, system and each partner, £, {pb} prices"),
+                format!(
+                    "System net present value, and per year of each scenario's horizon to compare scenarios of different lengths; £, {pb} prices"
+                ),
             )
             .with_footnote(foot),
             scenarios: run
                 .scenarios
                 .iter()
                 .map(|s| ScenarioResult {
-                    name: s.scenario.id.clone(),
+                    name: s.scenario.name.clone(),
                     npv: f(s.results.system.npv),
+                    npv_per_year: f(super::npv_per_year(&s.scenario, &s.results)),
                     froi: s.results.system.froi.map(f),
-                    by_agency: s
-                        .results
-                        .parties
-                        .iter()
-                        .filter(|p| !matches!(p.summary.payback, Some(scenario::Payback::NoFlows)))
-                        .map(|p| AgencyValue::new(&p.id, f(p.summary.npv)))
-                        .collect(),
+                    basis: super::basis(&s.scenario),
                 })
                 .collect(),
         };
@@ -364,7 +369,7 @@ pub fn place_charts(
             run,
             dir,
             size,
-            "Each scenario's system NPV and each partner's NPV after transfers, with the system FROI under each name.".into(),
+            "Each scenario's system NPV over its own horizon and per year of that horizon (the like basis), with its horizon, start year and return per £1 under its name. Partners' NPVs are in the table below.".into(),
             out,
         )?);
     }

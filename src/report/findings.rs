@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::simulation::Simulation;
-use super::{money_short, pct0, the_party, Text};
+use super::{money_short, party_is_plural, pct0, the_party, Text};
 use crate::money::round_half_up;
 use crate::scenario::engine::PartyResult;
 use crate::scenario::{Payback, Results, ValidatedScenario};
@@ -43,9 +43,12 @@ fn value(sc: &ValidatedScenario, r: &Results) -> Option<String> {
         sc.year_label(0),
         crate::scenario::library::fy_label(sc.price_base)
     );
-    let froi = s
-        .froi
-        .map(|f| format!("£{} of benefit for every £1 spent", round_half_up(f, 2)));
+    let froi = s.froi.map(|f| {
+        format!(
+            "{} of benefit for every £1 spent",
+            crate::format::per_pound(Some(f))
+        )
+    });
     Some(if s.npv >= Decimal::ZERO {
         format!(
             "{span} the scenario costs {} and avoids {} of public spending: a net present value of {} for the partners together{}.",
@@ -71,8 +74,8 @@ fn payback(sc: &ValidatedScenario, r: &Results) -> Option<String> {
             Some("The partners together are never out of pocket: benefits cover costs from the first year.".into())
         }
         Payback::Within(y) => Some(format!(
-            "Taken together the partners recover their outlay after {} years (discounted; interpolated within the year).",
-            round_half_up(y, 2)
+            "Taken together the partners recover their outlay after {} (discounted; interpolated within the year).",
+            crate::format::years(y)
         )),
         Payback::NotWithinHorizon => Some(format!(
             "The partners together do not recover their outlay within the {}-year horizon.",
@@ -91,9 +94,19 @@ pub fn asymmetry(r: &Results) -> Option<String> {
     let c = payer.cost_share?;
     let b = payer.benefit_share?;
     let mut s = format!(
-        "{} bears {} of the cost and receives {} of the benefit",
+        "{} {} {} of the cost and {} {} of the benefit",
         capitalise(&the_party(&payer.id)),
+        if party_is_plural(&payer.id) {
+            "bear"
+        } else {
+            "bears"
+        },
         pct0(c),
+        if party_is_plural(&payer.id) {
+            "receive"
+        } else {
+            "receives"
+        },
         pct0(b)
     );
     let mut others: Vec<&PartyResult> = active(r)
@@ -134,7 +147,11 @@ pub fn asymmetry(r: &Results) -> Option<String> {
         s += &format!(
             "; {} receive{} {}{how}",
             join_and(&names),
-            if names.len() == 1 { "s" } else { "" },
+            if names.len() == 1 && !party_is_plural(&taken[0].id) {
+                "s"
+            } else {
+                ""
+            },
             pct0(share)
         );
     }
@@ -142,18 +159,68 @@ pub fn asymmetry(r: &Results) -> Option<String> {
     Some(s)
 }
 
+/// W = ½ Σ |b − c| is how far the benefit shares sit from the cost shares: the share of the
+/// benefit that would have to move between partners for each to receive in proportion to
+/// what it pays. (It is not "the share received by partners that pay nothing": a payer can
+/// receive more than its share, as the council does in bradford-mh-discharge.)
 fn wrong_pocket(r: &Results) -> Option<String> {
     let w = r.wrong_pocket?;
     let mut s = format!(
-        "Wrong-pocket index {}: {} of the benefit lands with a different partner from the one that pays",
-        round_half_up(w, 2),
+        "Wrong-pocket index {}: for each partner to receive the same share of the benefit as it bears of the cost, {} of the benefit would have to move between partners",
+        crate::format::index(Some(w)),
         pct0(w)
     );
     if let Some(wc) = r.wrong_pocket_cashable {
-        s += &format!(" ({} on cashable savings alone)", round_half_up(wc, 2));
+        s += &format!(
+            " ({} on cashable savings alone)",
+            crate::format::index(Some(wc))
+        );
     }
     s.push('.');
     Some(s)
+}
+
+/// A warning when the return rests mostly on non-cashable cost avoidance: the return per £1
+/// is above 1 but on cashable savings alone it is below 1 and cashable savings are under half
+/// the benefit, so the scenario releases no budget to pay for itself.
+pub fn non_cashable_warning(r: &Results) -> Option<String> {
+    let s = &r.system;
+    let froi = s.froi?;
+    let cash = s.froi_cashable.unwrap_or_default();
+    if froi <= Decimal::ONE
+        || cash >= Decimal::ONE
+        || s.pv_benefits <= Decimal::ZERO
+        || s.pv_cashable * Decimal::TWO >= s.pv_benefits
+    {
+        return None;
+    }
+    Some(format!(
+        "Caution: the return of {} per £1 rests mostly on non-cashable cost avoidance ({} of the benefit); on cashable savings alone it is {} per £1, so the scenario does not release the budget to pay for itself.",
+        crate::format::per_pound(Some(froi)),
+        pct0(s.pv_non_cashable / s.pv_benefits),
+        crate::format::per_pound(Some(cash))
+    ))
+}
+
+/// How far the base case may sit from the simulated median before the findings warn: more
+/// than a tenth of the P5–P95 width and more than a tenth of the median itself.
+pub const FAR_FROM_MEDIAN: f64 = 0.1;
+
+/// A warning when the single central estimate sits far from the simulated median (see
+/// [`FAR_FROM_MEDIAN`]): the inputs' distributions are not centred on their base values.
+pub fn median_warning(base_npv: f64, sim: &Simulation) -> Option<String> {
+    let g = sim.system()?;
+    let gap = (base_npv - g.p50).abs();
+    let width = (g.p95 - g.p5).abs();
+    if !(gap > FAR_FROM_MEDIAN * width && gap > FAR_FROM_MEDIAN * g.p50.abs()) {
+        return None;
+    }
+    Some(format!(
+        "Caution: the central estimate of the system NPV ({}) sits {} the simulated median ({}): the uncertain inputs are not centred on their base values, so read the simulated range rather than the single figure.",
+        money_short_f(base_npv),
+        if base_npv > g.p50 { "well above" } else { "well below" },
+        money_short_f(g.p50)
+    ))
 }
 
 fn cashable(r: &Results) -> Option<String> {
@@ -301,28 +368,20 @@ fn uncertainty(sim: &Simulation) -> Option<String> {
         money_short_f(s.p50),
         if loss <= 0.0 {
             "no run showed a net loss".to_string()
+        } else if loss < 0.005 {
+            "fewer than 1% of runs showed a net loss".to_string()
         } else {
-            format!("the chance of a net loss is {}%", (loss * 100.0).round())
+            format!("the chance of a net loss is {}", crate::format::percent_f64(loss))
         }
     ))
 }
 
 fn group(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    crate::format::count(n as u64)
 }
 
 fn money_short_f(x: f64) -> String {
-    crate::money::from_sheet_number(x)
-        .map(money_short)
-        .unwrap_or_else(|| "n/a".into())
+    crate::format::money_short_f64(x)
 }
 
 /// Every finding for one scenario, in reading order.
@@ -337,8 +396,10 @@ pub fn findings(sc: &ValidatedScenario, r: &Results, sim: Option<&Simulation>) -
         fair_share(r),
         transfers(sc, r),
     ];
+    v.push(non_cashable_warning(r));
     if let Some(sim) = sim {
         v.push(uncertainty(sim));
+        v.push(median_warning(crate::report::figures::f(r.system.npv), sim));
     }
     v.into_iter().flatten().collect()
 }
@@ -406,6 +467,132 @@ mod tests {
             asymmetry(&r).unwrap(),
             "The council bears 72% of the cost and receives 18% of the benefit; the police and the ICB receive 62%, most of it not cashable locally."
         );
+    }
+
+    fn results(parties: Vec<PartyResult>, w: Option<Decimal>) -> Results {
+        let mut system = Summary::default();
+        for p in &parties {
+            system.pv_costs += p.summary.pv_costs;
+            system.pv_cashable += p.summary.pv_cashable;
+            system.pv_non_cashable += p.summary.pv_non_cashable;
+            system.pv_benefits += p.summary.pv_benefits;
+        }
+        system.npv = system.pv_benefits - system.pv_costs;
+        system.froi = Some(system.pv_benefits / system.pv_costs);
+        system.froi_cashable = Some(system.pv_cashable / system.pv_costs);
+        Results {
+            horizon: 1,
+            discount_factors: vec![Decimal::ONE],
+            parties,
+            system,
+            system_yearly: vec![],
+            wrong_pocket: w,
+            wrong_pocket_cashable: None,
+            pv_locally_cashable: Decimal::ZERO,
+        }
+    }
+
+    /// Issue 12 §3.6, bradford-mh-discharge's shape: MH trust pays 68 and receives 0, council
+    /// pays 32 and receives 47, acute trust receives 53 (ΣC = ΣB = 100).
+    /// W = ½ (|0 − 68| + |47 − 32| + |53 − 0|) = ½ (68 + 15 + 53) = 0.68. The sentence must not
+    /// say 68% lands with partners that did not pay (the council paid and got 47%): it says
+    /// 68% would have to move for shares of benefit to match shares of cost, which is true
+    /// (53 from the acute trust and 15 from the council to the MH trust).
+    #[test]
+    fn wrong_pocket_sentence_matches_its_table() {
+        let r = results(
+            vec![
+                party("mh-trust", false, dec!(68), dec!(0), dec!(0)),
+                party("council", false, dec!(32), dec!(47), dec!(0)),
+                party("acute-trust", false, dec!(0), dec!(53), dec!(0)),
+            ],
+            Some(dec!(0.68)),
+        );
+        let s = wrong_pocket(&r).unwrap();
+        assert_eq!(
+            s,
+            "Wrong-pocket index 0.68: for each partner to receive the same share of the benefit as it bears of the cost, 68% of the benefit would have to move between partners."
+        );
+        assert!(!s.contains("different partner from the one that pays"));
+    }
+
+    /// "the prisons receives" → "the prison service receives"; "the police receive".
+    #[test]
+    fn names_agree_with_their_verbs() {
+        let mut parties = vec![
+            party("community-safety", false, dec!(82), dec!(0), dec!(0)),
+            party("prisons", true, dec!(18), dec!(0), dec!(77)),
+            party("police", true, dec!(0), dec!(0), dec!(23)),
+        ];
+        for p in &mut parties {
+            p.cost_share = Some(p.summary.pv_costs / dec!(100));
+            p.benefit_share = Some(p.summary.pv_benefits / dec!(100));
+        }
+        let a = asymmetry(&results(parties.clone(), None)).unwrap();
+        assert!(a.contains("; the prison service receives 77%"), "{a}");
+        parties[1].benefit_share = Some(dec!(0.2));
+        parties[2].benefit_share = Some(dec!(0.8));
+        let a = asymmetry(&results(parties, None)).unwrap();
+        assert!(a.contains("; the police receive 80%"), "{a}");
+    }
+
+    /// Issue 12 §3.10, prison leavers' shape: cost 702, cashable 65, non-cashable 2,982
+    /// (thousands). FROI = 3,047 / 702 = 4.34; cashable FROI = 65 / 702 = 0.09 < 1;
+    /// non-cashable share = 2,982 / 3,047 = 97.9% → "98%". So a caution.
+    #[test]
+    fn caution_when_the_return_rests_on_non_cashable_avoidance() {
+        let r = results(
+            vec![party(
+                "community-safety",
+                false,
+                dec!(702),
+                dec!(65),
+                dec!(2982),
+            )],
+            None,
+        );
+        assert_eq!(
+            non_cashable_warning(&r).unwrap(),
+            "Caution: the return of £4.34 per £1 rests mostly on non-cashable cost avoidance (98% of the benefit); on cashable savings alone it is £0.09 per £1, so the scenario does not release the budget to pay for itself."
+        );
+        // Mostly cashable (cashable FROI 1.5 ≥ 1): no caution.
+        let r = results(
+            vec![party("council", false, dec!(100), dec!(150), dec!(50))],
+            None,
+        );
+        assert_eq!(non_cashable_warning(&r), None);
+    }
+
+    /// Base £14.7m, median £12.9m, P5–P95 £7.08m–£20.0m: the gap of 1.8 exceeds both
+    /// 0.1 × 12.92 = 1.29 and 0.1 × 12.9 = 1.29, so a caution. Base £2.35m against median
+    /// £2.19m, range 1.00–3.84: the gap of 0.16 is under 0.284, so none.
+    #[test]
+    fn caution_when_the_base_sits_far_from_the_median() {
+        let sim = |p5: f64, p50: f64, p95: f64| Simulation {
+            iterations: 10,
+            seed: 1,
+            generator: String::new(),
+            inputs: vec![],
+            ranges: vec![super::super::simulation::NpvRange {
+                id: "system".into(),
+                name: "All partners".into(),
+                agency: None,
+                mean: p50,
+                p5,
+                p50,
+                p95,
+                prob_positive: 1.0,
+                samples: vec![],
+            }],
+            tornado: vec![],
+            base_npv: 0.0,
+        };
+        let w = median_warning(14.7e6, &sim(7.08e6, 12.9e6, 20.0e6)).unwrap();
+        assert!(
+            w.contains("(£14.7m) sits well above the simulated median (£12.9m)"),
+            "{w}"
+        );
+        assert_eq!(median_warning(2.35e6, &sim(1.0e6, 2.19e6, 3.84e6)), None);
     }
 
     #[test]

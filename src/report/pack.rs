@@ -11,7 +11,7 @@ use super::figures::{units_line, Figure};
 use super::findings::{asymmetry, findings};
 use super::simulation::NOT_RUN;
 use super::{money_short, pct0, pct1, PlaceRun, ScenarioRun};
-use crate::money::{format_gbp0, round_half_up, ROUNDING_RULE};
+use crate::money::{round_half_up, ROUNDING_RULE};
 use crate::scenario::library::fy_label;
 use crate::scenario::report::{conventions, payback_text};
 use crate::scenario::{Payback, Results};
@@ -42,13 +42,16 @@ fn synthetic_banner(run: &PlaceRun) -> Option<Block> {
 }
 
 fn ratio2(d: Option<Decimal>) -> String {
-    d.map(|x| round_half_up(x, 2).to_string())
-        .unwrap_or_else(|| "n/a".into())
+    crate::format::index(d)
 }
 
 fn froi_text(d: Option<Decimal>) -> String {
-    d.map(|x| format!("£{:.2}", round_half_up(x, 2)))
-        .unwrap_or_else(|| "n/a".into())
+    crate::format::per_pound(d)
+}
+
+/// Whole pounds for a table, in the run's style (minus or brackets).
+fn gbp(run: &PlaceRun, d: Decimal) -> String {
+    run.style.money(d)
 }
 
 fn opt_pct(d: Option<Decimal>) -> String {
@@ -63,7 +66,7 @@ fn active(r: &Results) -> Vec<&crate::scenario::engine::PartyResult> {
 }
 
 fn party_cell(p: &crate::scenario::engine::PartyResult) -> String {
-    let mut s = p.id.clone();
+    let mut s = super::short_name(&p.id);
     if p.external {
         s.push_str(" (external)");
     }
@@ -74,9 +77,7 @@ fn party_cell(p: &crate::scenario::engine::PartyResult) -> String {
 }
 
 fn money_f(x: f64) -> String {
-    crate::money::from_sheet_number(x)
-        .map(money_short)
-        .unwrap_or_else(|| "n/a".into())
+    crate::format::money_short_f64(x)
 }
 
 /// The pack for one scenario.
@@ -89,6 +90,7 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
     let mut subtitle = vec![
         format!("{} · board pack", run.place.info.name),
         capital(&units_line(sc)),
+        run.stamp.clone(),
     ];
     if let Some(cs) = &sc.case_study {
         subtitle.push(format!("After the case study: {cs}"));
@@ -151,7 +153,7 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
         });
         tiles.push(Tile {
             label: "Chance of a net loss".into(),
-            value: format!("{}%", ((1.0 - g.prob_positive) * 100.0).round()),
+            value: crate::format::percent_f64(1.0 - g.prob_positive),
             note: "share of simulated runs with NPV ≤ 0".into(),
         });
         tiles.push(Tile {
@@ -192,22 +194,22 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
         let ps = &p.summary;
         t.rows.push(vec![
             party_cell(p),
-            format_gbp0(ps.pv_costs),
-            format_gbp0(ps.pv_cashable),
-            format_gbp0(ps.pv_non_cashable),
-            format_gbp0(ps.pv_transfers),
-            format_gbp0(ps.npv),
+            gbp(run, ps.pv_costs),
+            gbp(run, ps.pv_cashable),
+            gbp(run, ps.pv_non_cashable),
+            gbp(run, ps.pv_transfers),
+            gbp(run, ps.npv),
             froi_text(ps.froi),
             payback_text(ps.payback),
         ]);
     }
     t.rows.push(vec![
         "All partners".into(),
-        format_gbp0(s.pv_costs),
-        format_gbp0(s.pv_cashable),
-        format_gbp0(s.pv_non_cashable),
-        format_gbp0(s.pv_transfers),
-        format_gbp0(s.npv),
+        gbp(run, s.pv_costs),
+        gbp(run, s.pv_cashable),
+        gbp(run, s.pv_non_cashable),
+        gbp(run, s.pv_transfers),
+        gbp(run, s.npv),
         froi_text(s.froi),
         payback_text(s.payback),
     ]);
@@ -237,12 +239,12 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
     for (i, y) in r.system_yearly.iter().enumerate() {
         t.rows.push(vec![
             sc.year_label(i),
-            format_gbp0(y.costs),
-            format_gbp0(y.cashable + y.non_cashable),
-            format_gbp0(y.net),
+            gbp(run, y.costs),
+            gbp(run, y.cashable + y.non_cashable),
+            gbp(run, y.net),
             format!("{:.4}", round_half_up(y.discount_factor, 4)),
-            format_gbp0(y.pv_net),
-            format_gbp0(y.cumulative_pv_net),
+            gbp(run, y.pv_net),
+            gbp(run, y.cumulative_pv_net),
         ]);
     }
     b.push(Block::Heading("All partners, year by year".into()));
@@ -252,7 +254,11 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
         payback_text(s.payback),
         active(r)
             .iter()
-            .map(|p| format!("{} {}", p.id, payback_text(p.summary.payback)))
+            .map(|p| format!(
+                "{} {}",
+                super::short_name(&p.id),
+                payback_text(p.summary.payback)
+            ))
             .collect::<Vec<_>>()
             .join("; ")
     )));
@@ -263,7 +269,7 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
         Some(sim) => {
             b.push(Block::Para(format!(
                 "{} Monte Carlo runs with seed {} (re-running with the same seed gives the same figures). Generator: {}.",
-                sim.iterations, sim.seed, sim.generator
+                crate::format::count(sim.iterations as u64), sim.seed, sim.generator
             )));
             b.extend(figure(figs, "monte-carlo-npv"));
             let mut t = Table::new(
@@ -273,12 +279,15 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
             );
             for g in &sim.ranges {
                 t.rows.push(vec![
-                    g.id.clone(),
+                    match &g.agency {
+                        Some(a) => super::short_name(a),
+                        None => "All partners".into(),
+                    },
                     money_f(g.mean),
                     money_f(g.p5),
                     money_f(g.p50),
                     money_f(g.p95),
-                    format!("{}%", (g.prob_positive * 100.0).round()),
+                    crate::format::percent_f64(g.prob_positive),
                 ]);
             }
             b.push(Block::Table(t));
@@ -316,11 +325,13 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
             opt_pct(p.cost_share),
             opt_pct(p.benefit_share),
             opt_pct(p.cashable_share),
-            p.fair_share.map(format_gbp0).unwrap_or_else(|| "-".into()),
-            p.fair_share_cashable
-                .map(format_gbp0)
+            p.fair_share
+                .map(|d| gbp(run, d))
                 .unwrap_or_else(|| "-".into()),
-            format_gbp0(-p.summary.pv_transfers),
+            p.fair_share_cashable
+                .map(|d| gbp(run, d))
+                .unwrap_or_else(|| "-".into()),
+            gbp(run, -p.summary.pv_transfers),
         ]);
     }
     b.push(Block::Table(t));
@@ -348,11 +359,11 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
         for (a, ag) in run.place.agencies.iter().enumerate() {
             let v = run.spend_map.agency_cohort(a, c);
             if !v.is_zero() {
-                t.rows.push(vec![ag.id.clone(), format_gbp0(v)]);
+                t.rows.push(vec![super::short_name(&ag.id), gbp(run, v)]);
             }
         }
         let total = run.spend_map.cohort_total(c);
-        t.rows.push(vec!["All partners".into(), format_gbp0(total)]);
+        t.rows.push(vec!["All partners".into(), gbp(run, total)]);
         t.total_last = true;
         b.push(Block::Table(t));
         if co.size > 0 {
@@ -360,7 +371,7 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
                 "{} members ({}): {} per member. From the spend map ({}).",
                 co.size,
                 co.size_source,
-                format_gbp0(total / Decimal::from(co.size)),
+                gbp(run, total / Decimal::from(co.size)),
                 run.mapping.file
             )));
         }
@@ -447,7 +458,7 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
     for c in &sc.costs {
         t.rows.push(vec![
             c.id.clone(),
-            sc.parties[c.party].id.clone(),
+            super::short_name(&sc.parties[c.party].id),
             c.kind.as_str().into(),
             format!(
                 "{}–{}",
@@ -456,7 +467,7 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
             ),
             c.amounts
                 .iter()
-                .map(|&a| format_gbp0(p.get(a)))
+                .map(|&a| gbp(run, p.get(a)))
                 .collect::<Vec<_>>()
                 .join(", "),
             pct0(p.get(c.optimism_bias)),
@@ -537,11 +548,19 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
         Tile {
             label: "Public spend counted".into(),
             value: money_short(ingested),
-            note: format!(
-                "{} budgets, {} partners",
-                place.info.financial_year,
-                place.agencies.len()
-            ),
+            note: {
+                let none = place.agencies_without_source();
+                let with = place.agencies.len() - none.len();
+                let mut n = format!(
+                    "{} budgets from {}",
+                    place.info.financial_year,
+                    crate::format::counted(with, "partner", "partners")
+                );
+                if !none.is_empty() {
+                    n += &format!("; no budget from {}", names_and(place, &none));
+                }
+                n
+            },
         },
         Tile {
             label: "Traced to cohorts".into(),
@@ -570,7 +589,7 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
         tiles.push(Tile {
             label: "Highest system NPV".into(),
             value: money_short(s.results.system.npv),
-            note: s.scenario.id.clone(),
+            note: s.scenario.name.clone(),
         });
     }
     let froi = run
@@ -582,7 +601,7 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
         tiles.push(Tile {
             label: "Best return per £1".into(),
             value: froi_text(s.results.system.froi),
-            note: s.scenario.id.clone(),
+            note: s.scenario.name.clone(),
         });
     }
     let wp = run
@@ -594,7 +613,7 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
         tiles.push(Tile {
             label: "Largest wrong-pocket index".into(),
             value: ratio2(s.results.wrong_pocket),
-            note: s.scenario.id.clone(),
+            note: s.scenario.name.clone(),
         });
     }
     b.push(Block::Panel(tiles));
@@ -643,6 +662,30 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
     if run.scenarios.iter().all(|s| s.simulation.is_none()) {
         items.push(NOT_RUN.into());
     }
+    // The best return per £1, when it rests mostly on non-cashable avoidance (issue 12).
+    if let Some(s) = run
+        .scenarios
+        .iter()
+        .filter(|s| s.results.system.froi.is_some())
+        .max_by(|a, b| a.results.system.froi.cmp(&b.results.system.froi))
+    {
+        if let Some(w) = super::findings::non_cashable_warning(&s.results) {
+            items.push(format!(
+                "The best return per £1 is that of ‘{}’. {w}",
+                s.scenario.name
+            ));
+        }
+    }
+    let none = place.agencies_without_source();
+    if !none.is_empty() {
+        items.push(format!(
+            "{} of the {} partners supplied no budget ({}), so the count leaves out {} spend.",
+            crate::format::count(none.len() as u64),
+            crate::format::count(place.agencies.len() as u64),
+            names_and(place, &none),
+            if none.len() == 1 { "its" } else { "their" }
+        ));
+    }
     b.push(Block::Bullets(items));
 
     b.push(section(
@@ -651,57 +694,110 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
     ));
     b.extend(figure(figs, "spend-map"));
     let mut header = vec!["Partner".to_string()];
-    header.extend(place.cohorts.iter().map(|c| c.id.clone()));
+    header.extend(place.cohorts.iter().map(|c| c.name.clone()));
     header.extend(["Not cohort-specific".to_string(), "Total".into()]);
     let mut t = Table::new(header);
     for (a, ag) in place.agencies.iter().enumerate() {
-        let mut row = vec![ag.id.clone()];
-        row.extend((0..place.cohorts.len()).map(|c| format_gbp0(map.agency_cohort(a, c))));
-        row.push(format_gbp0(map.agencies[a].not_cohort_specific()));
-        row.push(format_gbp0(map.agencies[a].ingested));
+        let mut row = vec![super::short_name(&ag.id)];
+        row.extend((0..place.cohorts.len()).map(|c| gbp(run, map.agency_cohort(a, c))));
+        row.push(gbp(run, map.agencies[a].not_cohort_specific()));
+        row.push(gbp(run, map.agencies[a].ingested));
         t.rows.push(row);
     }
     let mut row = vec!["All partners".to_string()];
-    row.extend((0..place.cohorts.len()).map(|c| format_gbp0(map.cohort_total(c))));
-    row.push(format_gbp0(ingested - mapped));
-    row.push(format_gbp0(ingested));
+    row.extend((0..place.cohorts.len()).map(|c| gbp(run, map.cohort_total(c))));
+    row.push(gbp(run, ingested - mapped));
+    row.push(gbp(run, ingested));
     t.rows.push(row);
     t.total_last = true;
     b.push(Block::Table(t));
     b.push(Block::Note(format!(
         "£, {} budgets as ingested from each partner's own files (all reconciled to their control totals) and mapped by {}.",
-        place.info.financial_year, run.mapping.file
+        place.info.financial_year,
+        run.mapping.file
     )));
 
     if !run.scenarios.is_empty() {
         b.push(section("Scenarios compared", true));
         b.extend(figure(figs, "scenario-comparison"));
-        let pairs: Vec<_> = run
-            .scenarios
-            .iter()
-            .map(|s| (&s.scenario, &s.results))
-            .collect();
-        let mut header = vec!["".to_string()];
-        header.extend(run.scenarios.iter().map(|s| s.scenario.id.clone()));
-        let mut t = Table::new(header);
-        for (label, cells) in crate::scenario::report::compare_rows(&pairs, true) {
-            let mut row = vec![label];
-            row.extend(cells);
+        let sims = run.scenarios.iter().any(|s| s.simulation.is_some());
+        let mut cols = vec![
+            "Ref",
+            "Scenario",
+            "Horizon",
+            "System NPV",
+            "NPV per year (like basis)",
+            "Return per £1",
+            "Payback",
+            "Wrong-pocket index",
+        ];
+        if sims {
+            cols.push("NPV 90% range (simulated)");
+        }
+        let mut t = Table::new(cols.into_iter().map(String::from).collect());
+        t.numeric = (0..t.header.len()).map(|i| i >= 3).collect();
+        for (i, s) in run.scenarios.iter().enumerate() {
+            let r = &s.results;
+            let mut row = vec![
+                format!("S{}", i + 1),
+                s.scenario.name.clone(),
+                super::basis(&s.scenario),
+                gbp(run, r.system.npv),
+                gbp(run, super::npv_per_year(&s.scenario, r)),
+                froi_text(r.system.froi),
+                payback_text(r.system.payback),
+                ratio2(r.wrong_pocket),
+            ];
+            if sims {
+                row.push(
+                    s.simulation
+                        .as_ref()
+                        .and_then(|x| x.system())
+                        .map(|g| format!("{} to {}", money_f(g.p5), money_f(g.p95)))
+                        .unwrap_or_else(|| "not simulated".into()),
+                );
+            }
             t.rows.push(row);
         }
-        if run.scenarios.iter().any(|s| s.simulation.is_some()) {
-            let mut row = vec!["NPV 90% range (simulated)".to_string()];
-            row.extend(run.scenarios.iter().map(|s| {
-                s.simulation
-                    .as_ref()
-                    .and_then(|x| x.system())
-                    .map(|g| format!("{} to {}", money_f(g.p5), money_f(g.p95)))
-                    .unwrap_or_else(|| "not simulated".into())
-            }));
-            t.rows.insert(2, row);
-        }
         b.push(Block::Table(t));
-        b.push(Block::Note("Present values in each scenario's price base; payback in years from the start of year 0, interpolated within the year; money rounded half away from zero.".into()));
+        let horizons: std::collections::BTreeSet<usize> =
+            run.scenarios.iter().map(|s| s.scenario.horizon).collect();
+        b.push(Block::Note(format!(
+            "Like basis: NPV per year of horizon = system NPV ÷ the scenario's horizon in years{}. Present values in each scenario's price base, discounted to its start year; payback in years from the start of year 0, interpolated within the year; money rounded half away from zero.",
+            if horizons.len() > 1 {
+                ", because the scenarios run for different lengths of time and their NPVs over their own horizons are not comparable"
+            } else {
+                ""
+            }
+        )));
+        // Each partner's NPV by scenario: only partners with a flow in some scenario.
+        let mut ids: Vec<String> = Vec::new();
+        for s in &run.scenarios {
+            for p in active(&s.results) {
+                if !ids.contains(&p.id) {
+                    ids.push(p.id.clone());
+                }
+            }
+        }
+        let mut header = vec!["Partner's NPV".to_string()];
+        header.extend((1..=run.scenarios.len()).map(|i| format!("S{i}")));
+        let mut t = Table::new(header);
+        for id in &ids {
+            let mut row = vec![super::short_name(id)];
+            row.extend(run.scenarios.iter().map(|s| {
+                active(&s.results)
+                    .into_iter()
+                    .find(|p| &p.id == id)
+                    .map(|p| gbp(run, p.summary.npv))
+                    .unwrap_or_else(|| "-".into())
+            }));
+            t.rows.push(row);
+        }
+        b.push(Block::Heading("Each partner's NPV, after transfers".into()));
+        b.push(Block::Table(t));
+        b.push(Block::Note(
+            "- : the partner has no cost, benefit or transfer in that scenario.".into(),
+        ));
         b.push(section("Each scenario's pack", false));
         b.push(Block::Links(
             run.scenarios
@@ -726,10 +822,10 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
     for s in &run.ingest.reports {
         t.rows.push(vec![
             s.source.clone(),
-            s.agency.clone(),
+            super::short_name(&s.agency),
             s.file.clone(),
             s.lines.to_string(),
-            format_gbp0(s.total),
+            gbp(run, s.total),
             s.status.label(),
         ]);
     }
@@ -740,14 +836,30 @@ pub fn place_pack(run: &PlaceRun, figs: &[Figure]) -> Doc {
 
     Doc {
         title: format!("{}: board pack", place.info.name),
-        subtitle: vec![format!(
-            "{} scenario{} compared · {} budgets · population {}",
-            run.scenarios.len(),
-            if run.scenarios.len() == 1 { "" } else { "s" },
-            place.info.financial_year,
-            group(place.info.population)
-        )],
+        subtitle: vec![
+            format!(
+                "{} scenario{} compared · {} budgets · population {}",
+                run.scenarios.len(),
+                if run.scenarios.len() == 1 { "" } else { "s" },
+                place.info.financial_year,
+                group(place.info.population)
+            ),
+            run.stamp.clone(),
+        ],
         blocks: b,
+    }
+}
+
+/// Agencies by short name, joined with "and".
+fn names_and(place: &crate::model::Place, agencies: &[usize]) -> String {
+    let v: Vec<String> = agencies
+        .iter()
+        .map(|&a| super::short_name(&place.agencies[a].id))
+        .collect();
+    match v.len() {
+        0 => String::new(),
+        1 => v[0].clone(),
+        n => format!("{} and {}", v[..n - 1].join(", "), v[n - 1]),
     }
 }
 

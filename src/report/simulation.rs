@@ -87,14 +87,14 @@ pub fn from_analysis(a: &crate::uncertainty::Analysis) -> Simulation {
     }
     // System first, then parties in their order.
     ranges.sort_by_key(|r| r.agency.is_some());
-    let text = crate::uncertainty::report::input_text;
+    let sc = &a.model.sc;
     let tornado = a
         .tornado
         .iter()
         .map(|t| Sensitivity {
             path: t.path.clone(),
-            low_input: text(t.low_input),
-            high_input: text(t.high_input),
+            low_input: input_value(sc, &t.path, t.low_input),
+            high_input: input_value(sc, &t.path, t.high_input),
             low: decimal_f64(t.low[0]),
             high: decimal_f64(t.high[0]),
         })
@@ -105,7 +105,11 @@ pub fn from_analysis(a: &crate::uncertainty::Analysis) -> Simulation {
         .params
         .iter()
         .map(|u| {
-            let mut s = format!("{}: {}", u.path, describe(&u.dist));
+            let mut s = format!(
+                "{}: {}",
+                input_label(sc, &u.path),
+                in_words(sc, &u.path, &u.dist)
+            );
             if let Some(src) = &u.source {
                 s += &format!(" (source: {src})");
             }
@@ -123,9 +127,181 @@ pub fn from_analysis(a: &crate::uncertainty::Analysis) -> Simulation {
     }
 }
 
+use rust_decimal::prelude::ToPrimitive as _;
+use rust_decimal::Decimal;
+
 fn decimal_f64(d: rust_decimal::Decimal) -> f64 {
     use rust_decimal::prelude::ToPrimitive;
     d.to_f64().unwrap_or(0.0)
+}
+
+/// What kind of figure a parameter is, from its path and its declared range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A fraction shown as a percentage (success, deadweight, optimism bias, cashability...).
+    Rate,
+    /// Pounds (a unit cost, a cost amount).
+    Money,
+    /// A number of people.
+    People,
+    /// Years (a lag).
+    Years,
+    /// Any other number (a quantity per person per year).
+    Number,
+}
+
+/// The unit of the parameter at `path`.
+pub fn unit_of(sc: &crate::scenario::ValidatedScenario, path: &str) -> Unit {
+    let p: Vec<&str> = path.split('.').collect();
+    match p.as_slice() {
+        ["unit_cost", _, "value"] | ["cost", ..] => Unit::Money,
+        ["outcome", _, "participants"] => Unit::People,
+        ["outcome", _, "lag"] => Unit::Years,
+        _ => {
+            let rate = sc
+                .param_specs
+                .iter()
+                .find(|s| s.path == path)
+                .is_some_and(|s| s.bound == crate::scenario::params::Bound::Rate);
+            if rate {
+                Unit::Rate
+            } else {
+                Unit::Number
+            }
+        }
+    }
+}
+
+/// A parameter's value with its unit, by the one formatting rule: 0.327528 → "33%",
+/// 4963.44 → "£4,963", 120 → "120 people".
+pub fn input_value(sc: &crate::scenario::ValidatedScenario, path: &str, d: Decimal) -> String {
+    use crate::format;
+    match unit_of(sc, path) {
+        Unit::Rate => format::percent(d),
+        Unit::Money => format::money_short(d),
+        Unit::People => format!(
+            "{} people",
+            format::count(
+                crate::money::round_half_up(d, 0)
+                    .trunc()
+                    .to_u64()
+                    .unwrap_or(0)
+            )
+        ),
+        Unit::Years => format::years(d),
+        Unit::Number => crate::money::round_half_up(d, 2).normalize().to_string(),
+    }
+}
+
+fn input_value_f(sc: &crate::scenario::ValidatedScenario, path: &str, x: f64) -> String {
+    crate::money::from_sheet_number(x)
+        .map(|d| input_value(sc, path, d))
+        .unwrap_or_else(|| "n/a".into())
+}
+
+fn words(field: &str) -> String {
+    match field {
+        "success" => "success rate".into(),
+        "engagement" => "engagement rate".into(),
+        "deadweight" => "deadweight".into(),
+        "drop_off" => "yearly drop-off".into(),
+        "optimism_bias" => "optimism bias".into(),
+        "participants" => "people per intake".into(),
+        "lag" => "lag before benefits".into(),
+        "quantity" => "quantity per person per year".into(),
+        "cashability" => "cashable share".into(),
+        "step" => "step size".into(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// A parameter in words, with the outcome's, unit cost's or cost's name, not its id:
+/// `outcome.reoffending-reduced.success` → "Success rate: Fewer re-offences".
+pub fn input_label(sc: &crate::scenario::ValidatedScenario, path: &str) -> String {
+    let p: Vec<&str> = path.split('.').collect();
+    let outcome = |id: &str| {
+        sc.outcomes
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name.clone())
+            .unwrap_or_else(|| id.replace(['-', '_'], " "))
+    };
+    let s = match p.as_slice() {
+        ["outcome", o, field] => format!("{} ({})", words(field), outcome(o)),
+        ["outcome", o, "flow", f, field] => {
+            format!(
+                "{} of {} ({})",
+                words(field),
+                f.replace(['-', '_'], " "),
+                outcome(o)
+            )
+        }
+        ["unit_cost", u, "value"] => {
+            let name = sc
+                .unit_costs
+                .iter()
+                .find(|x| x.id == *u)
+                .map(|x| x.name.clone())
+                .unwrap_or_else(|| u.replace(['-', '_'], " "));
+            format!("unit cost: {name}")
+        }
+        ["cost", c, "amounts", y] => format!(
+            "cost {}, year {}",
+            c.replace(['-', '_'], " "),
+            y.parse::<usize>()
+                .map(|y| sc.year_label(y))
+                .unwrap_or_else(|_| y.to_string())
+        ),
+        ["cost", c, field] => format!("{} of cost {}", words(field), c.replace(['-', '_'], " ")),
+        _ => path.to_string(),
+    };
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => s,
+    }
+}
+
+/// A distribution in words, values in the parameter's unit: "most likely 20%, between 10%
+/// and 30% (PERT)"; "around £4,963, give or take £500 (normal)".
+pub fn in_words(
+    sc: &crate::scenario::ValidatedScenario,
+    path: &str,
+    d: &crate::uncertainty::Dist,
+) -> String {
+    use crate::uncertainty::Dist;
+    let v = |x: f64| input_value_f(sc, path, x);
+    match d {
+        Dist::Fixed { value } => format!("fixed at {}", v(*value)),
+        Dist::Uniform { min, max } => {
+            format!(
+                "equally likely anywhere between {} and {} (uniform)",
+                v(*min),
+                v(*max)
+            )
+        }
+        Dist::Triangular { min, mode, max } => format!(
+            "most likely {}, between {} and {} (triangular)",
+            v(*mode),
+            v(*min),
+            v(*max)
+        ),
+        Dist::Pert { min, mode, max, .. } => format!(
+            "most likely {}, between {} and {} (PERT)",
+            v(*mode),
+            v(*min),
+            v(*max)
+        ),
+        Dist::Normal { mean, sd, .. } => {
+            format!("around {}, give or take {} (normal)", v(*mean), v(*sd))
+        }
+        Dist::Lognormal { p5, p95, .. } => format!(
+            "9 times in 10 between {} and {} (lognormal)",
+            v(*p5),
+            v(*p95)
+        ),
+        Dist::Beta { .. } => describe(d),
+    }
 }
 
 /// "pert (min 0.3, mode 0.4, max 0.5, lambda 4)".

@@ -56,7 +56,7 @@ fn pct(d: Option<Decimal>) -> String {
 pub fn payback_text(p: Option<Payback>) -> String {
     match p {
         Some(Payback::Within(y)) if y.is_zero() => "never in deficit".to_string(),
-        Some(Payback::Within(y)) => format!("{} yrs", round_half_up(y, 2)),
+        Some(Payback::Within(y)) => crate::format::years(y),
         Some(Payback::NotWithinHorizon) => "not within horizon".to_string(),
         Some(Payback::NoFlows) | None => "n/a".to_string(),
     }
