@@ -9,7 +9,7 @@ use anyhow::Result;
 use super::Common;
 use crate::error::display_path;
 use crate::output::OutputSet;
-use crate::scenario::{evaluate, overrides, report};
+use crate::scenario::{baseline, evaluate, overrides, report};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -38,6 +38,15 @@ pub fn run(args: Args) -> Result<()> {
     println!("{}", report::who_pays_table(&results));
     println!("{}", report::fair_share_table(&results));
     println!("{}", report::headline(&sc, &results));
+    if let Some(t) = report::local_costs_table(&sc) {
+        println!("{t}");
+    }
+    if let Some(t) = baseline::table(&sc, &results) {
+        println!("{t}\n{}", baseline::NOTE);
+    }
+    for w in report::all_warnings(&sc, &results) {
+        println!("warning: {w}");
+    }
     let mut out = OutputSet::new();
     let dir = args.common.out.join(&sc.place_id).join(&sc.id);
     out.add(dir.join("summary.csv"), report::summary_csv(&sc, &results));
@@ -47,6 +56,9 @@ pub fn run(args: Args) -> Result<()> {
         report::results_json(&sc, &params, &results),
     );
     out.add(dir.join("conventions.csv"), report::conventions_csv(&sc));
+    if let Some(b) = baseline::csv(&sc, &results) {
+        out.add(dir.join("baseline.csv"), b);
+    }
     for p in out.commit()? {
         println!("wrote {}", display_path(&p));
     }

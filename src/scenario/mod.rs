@@ -8,9 +8,11 @@
 //! (`outcome.neet.success`). The engine is one pure function, [`evaluate`], cheap enough to call
 //! once per Monte Carlo draw; [`report`] turns its [`Results`] into tables, CSV and JSON.
 
+pub mod baseline;
 pub mod discount;
 pub mod engine;
 pub mod library;
+pub mod local;
 pub mod overrides;
 pub mod params;
 pub mod raw;
@@ -20,10 +22,12 @@ mod validate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub use baseline::Baseline;
 pub use engine::{evaluate, Payback, Results};
 pub use library::{Deflators, UnitCost};
+pub use local::Count;
 pub use params::{Bound, ParamSpec, Params};
-pub use validate::{load, load_with_overrides};
+pub use validate::{load, load_with_count, load_with_overrides};
 
 use crate::model::BudgetControl;
 
@@ -213,6 +217,11 @@ pub struct ValidatedScenario {
     pub param_specs: Vec<ParamSpec>,
     /// Default parameter values, as written in the files.
     pub defaults: Params,
+    /// Each agency's mapped spend on the scenario's cohort today, when the place has a spend
+    /// map and the scenario names a cohort or transition.
+    pub baseline: Option<Baseline>,
+    /// Problems that do not stop a run (double counting), each naming the file and keys.
+    pub warnings: Vec<String>,
 }
 
 impl ValidatedScenario {
