@@ -16,4 +16,5 @@ pub mod output;
 pub mod report;
 pub mod sample;
 pub mod scenario;
+pub mod track;
 pub mod uncertainty;

@@ -21,7 +21,7 @@ pub struct Args {
     pub place: PathBuf,
 }
 
-fn count(n: usize, one: &str, many: &str) -> String {
+fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -47,9 +47,9 @@ pub fn run(args: Args) -> Result<()> {
     println!(
         "ok   place.toml: {} ({}, {}, {})",
         place.info.name,
-        count(place.agencies.len(), "agency", "agencies"),
-        count(place.cohorts.len(), "cohort", "cohorts"),
-        count(
+        counted(place.agencies.len(), "agency", "agencies"),
+        counted(place.cohorts.len(), "cohort", "cohorts"),
+        counted(
             place.transitions.len(),
             "transition point",
             "transition points"
@@ -57,7 +57,7 @@ pub fn run(args: Args) -> Result<()> {
     );
     println!(
         "ok   sources.toml: {}",
-        count(place.sources.len(), "source", "sources")
+        counted(place.sources.len(), "source", "sources")
     );
     let ledger = match ingest::ingest_place_unreconciled(&place) {
         Ok(ing) => {
@@ -85,6 +85,7 @@ pub fn run(args: Args) -> Result<()> {
         }
     };
     let map_file = place.dir.join("mapping.toml");
+    let mut count: Option<scenario::Count> = None;
     match Mapping::load(&place) {
         Ok(m) => match &ledger {
             Some(l) => match mapping::map_ledger(&place, &m, l) {
@@ -93,14 +94,15 @@ pub fn run(args: Args) -> Result<()> {
                     println!(
                         "ok   {}: {}, {}; {} of {} mapped to cohorts",
                         display_path(&map_file),
-                        count(m.rules.len(), "rule", "rules"),
-                        count(m.drivers.len(), "driver", "drivers"),
+                        counted(m.rules.len(), "rule", "rules"),
+                        counted(m.drivers.len(), "driver", "drivers"),
                         format_gbp0(map.total_mapped()),
                         format_gbp0(ing)
                     );
                     for w in &map.warnings {
                         println!("     warning: {w}");
                     }
+                    count = Some(scenario::Count::new(&place, &m, &map));
                 }
                 Err(e) => {
                     println!("FAIL {}", display_path(&map_file));
@@ -126,15 +128,26 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
     for f in files {
-        match scenario::load(&f) {
-            Ok(sc) => println!(
-                "ok   {}: \"{}\", {}, {}, {}",
-                display_path(&f),
-                sc.name,
-                count(sc.parties.len(), "party", "parties"),
-                count(sc.outcomes.len(), "outcome", "outcomes"),
-                count(sc.unit_costs.len(), "unit cost", "unit costs")
-            ),
+        // Scenarios stand on the count checked above (not re-ingested per scenario).
+        let loaded = match &count {
+            Some(c) => scenario::load_with_count(&f, &[], Some(c)),
+            None => scenario::load(&f),
+        };
+        match loaded {
+            Ok(sc) => {
+                println!(
+                    "ok   {}: \"{}\", {}, {}, {}",
+                    display_path(&f),
+                    sc.name,
+                    counted(sc.parties.len(), "party", "parties"),
+                    counted(sc.outcomes.len(), "outcome", "outcomes"),
+                    counted(sc.unit_costs.len(), "unit cost", "unit costs")
+                );
+                let r = scenario::evaluate(&sc, &sc.params());
+                for w in scenario::report::all_warnings(&sc, &r) {
+                    println!("     warning: {w}");
+                }
+            }
             Err(e) => {
                 println!("FAIL {}", display_path(&f));
                 problems.push(as_input(e));

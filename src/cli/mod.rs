@@ -12,6 +12,7 @@ mod map;
 mod report;
 mod run;
 mod simulate;
+mod track;
 
 use clap::{Parser, Subcommand};
 
@@ -51,6 +52,9 @@ pub enum Command {
     Init(init::Args),
     /// Validate a place without writing anything: files, sheets, headers, mapping, scenarios.
     Check(check::Args),
+    /// Benefits realisation: predicted vs actual outcomes and savings per agency, and the change
+    /// in mapped spend on each cohort since the baseline year (models/<place>/track.toml).
+    Track(track::Args),
 }
 
 /// Run the CLI; returns the process exit code.
@@ -66,6 +70,7 @@ pub fn main() -> i32 {
         Command::Report(a) => report::run(a),
         Command::Init(a) => init::run(a),
         Command::Check(a) => check::run(a),
+        Command::Track(a) => track::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -104,8 +104,9 @@ pub fn run_place(dir: &Path, options: &Options) -> Result<PlaceRun> {
     let spend_map = mapping::map_ledger(&place, &mapping, &ingest.ledger)?;
     let mut scenarios = Vec::new();
     let mut errors = Vec::new();
+    let count = scenario::Count::new(&place, &mapping, &spend_map);
     for path in scenario_files(dir)? {
-        match scenario::load(&path) {
+        match scenario::load_with_count(&path, &[], Some(&count)) {
             Ok(sc) => {
                 let params = sc.params();
                 let results = scenario::evaluate(&sc, &params);
@@ -258,6 +259,9 @@ fn stage_scenario(
         dir.join("conventions.csv"),
         scenario::report::conventions_csv(sc),
     );
+    if let Some(b) = scenario::baseline::csv(sc, r) {
+        push(out, dir.join("baseline.csv"), b);
+    }
     Ok(())
 }
 

@@ -117,13 +117,14 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
     // Units of each flow by year (kept for per-unit transfers).
     let mut flow_units: Vec<Vec<Vec<Decimal>>> = Vec::with_capacity(sc.outcomes.len());
     for o in &sc.outcomes {
-        let engaged = p.get(o.participants) * p.get(o.engagement);
-        let achieving = engaged * p.get(o.success) * (one - p.get(o.deadweight));
         let keep = one - p.get(o.drop_off);
         let realism = one - p.get(o.optimism_bias);
         // People whose outcome persists in year t, summed over intakes (before optimism bias).
         let mut people = vec![zero; h];
         for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
+            let (pp, pe, ps) = o.intake_params(s);
+            let engaged = p.get(pp) * p.get(pe);
+            let achieving = engaged * p.get(ps) * (one - p.get(o.deadweight));
             let first = s + o.lag;
             let last = match o.duration {
                 Some(d) => (first + d).min(h),
@@ -184,13 +185,14 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
                 result_lag,
             } => {
                 let o = &sc.outcomes[*outcome];
-                let engaged = p.get(o.participants) * p.get(o.engagement);
                 let amount = p.get(*amount);
                 let attach = p.get(*attachment_share);
-                // Results are paid on observed results: deadweight included (the payer cannot
-                // tell them apart), optimism bias applied like the outcome's benefits.
-                let results = engaged * p.get(o.success) * (one - p.get(o.optimism_bias));
                 for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
+                    let (pp, pe, ps) = o.intake_params(s);
+                    let engaged = p.get(pp) * p.get(pe);
+                    // Results are paid on observed results: deadweight included (the payer
+                    // cannot tell them apart), optimism bias applied like the outcome's benefits.
+                    let results = engaged * p.get(ps) * (one - p.get(o.optimism_bias));
                     pay(tr.from, tr.to, s, engaged * amount * attach, &mut transfers);
                     let t = s + result_lag;
                     if t < h {

@@ -125,6 +125,31 @@ pub struct Outcome {
     pub optimism_bias: P,
     pub flows: Vec<Flow>,
     pub note: Option<String>,
+    /// Intakes whose participants, engagement and success were observed (`totalplace track`
+    /// sets these from actual counts; scenario files never do). Empty: every intake takes the
+    /// outcome's own parameters.
+    pub observed: Vec<ObservedIntake>,
+}
+
+/// One intake's observed figures, as parameters (so the engine runs on them unchanged).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObservedIntake {
+    /// Intake year (0 = the scenario's start year).
+    pub intake: usize,
+    pub participants: P,
+    pub engagement: P,
+    pub success: P,
+}
+
+impl Outcome {
+    /// (participants, engagement, success) parameters for intake year `s`.
+    pub fn intake_params(&self, s: usize) -> (P, P, P) {
+        self.observed
+            .iter()
+            .find(|x| x.intake == s)
+            .map(|x| (x.participants, x.engagement, x.success))
+            .unwrap_or((self.participants, self.engagement, self.success))
+    }
 }
 
 #[derive(Debug, Clone)]

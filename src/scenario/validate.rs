@@ -767,6 +767,7 @@ pub(super) fn validate(
             optimism_bias,
             flows,
             note: o.note.clone(),
+            observed: Vec::new(),
         });
     }
 
