@@ -650,13 +650,17 @@ pub(super) fn validate(
             let ui = match used.iter().position(|u| u.id == uc.id) {
                 Some(i) => i,
                 None => {
-                    let value = Some(NumberRaw::Text(uc.value.to_string()));
-                    let p = b.param(
-                        format!("unit_cost.{}.value", uc.id),
-                        value.as_ref(),
-                        Decimal::ZERO,
-                        Bound::NonNegative,
-                    );
+                    // The value as loaded (exact; a local cost may carry 28 digits).
+                    let path = format!("unit_cost.{}.value", uc.id);
+                    if let Err(m) = Bound::NonNegative.check(uc.value) {
+                        b.err(path.clone(), m);
+                    }
+                    b.specs.push(ParamSpec {
+                        path,
+                        bound: Bound::NonNegative,
+                    });
+                    b.values.push(uc.value);
+                    let p = b.values.len() - 1;
                     used.push(uc.clone());
                     used_param.push(p);
                     used.len() - 1
