@@ -117,6 +117,7 @@ fn report_writes_every_file_and_prints_each_path() {
             "yearly.csv",
             "results.json",
             "conventions.csv",
+            "baseline.csv",
         ] {
             expected.push(place.join(&sr.scenario.id).join(f));
         }

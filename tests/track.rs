@@ -513,3 +513,22 @@ fn sample_place_tracks_end_to_end_and_deterministically() {
     let stdout = String::from_utf8_lossy(&a.stdout);
     assert!(stdout.contains("2025-26 (4500 lines"), "{stdout}");
 }
+
+#[test]
+fn later_year_is_rebuilt_byte_for_byte_by_the_generator() {
+    let dir = tempfile::tempdir().unwrap();
+    totalplace::sample::build_sample_place(dir.path()).unwrap();
+    let files =
+        totalplace::sample::build_later_year(Path::new("models/kirkbridge"), dir.path()).unwrap();
+    assert_eq!(files.len(), 9);
+    for f in files {
+        let name = f.path.file_name().unwrap();
+        let committed = Path::new("sample-data/kirkbridge").join(name);
+        assert_eq!(
+            std::fs::read(&f.path).unwrap(),
+            std::fs::read(&committed).unwrap(),
+            "{} differs from the generator's output",
+            committed.display()
+        );
+    }
+}

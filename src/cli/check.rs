@@ -131,7 +131,7 @@ pub fn run(args: Args) -> Result<()> {
         // Scenarios stand on the count checked above (not re-ingested per scenario).
         let loaded = match &count {
             Some(c) => scenario::load_with_count(&f, &[], Some(c)),
-            None => scenario::load(&f),
+            None => scenario::load_without_count(&f),
         };
         match loaded {
             Ok(sc) => {

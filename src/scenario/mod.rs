@@ -27,7 +27,7 @@ pub use engine::{evaluate, Payback, Results};
 pub use library::{Deflators, UnitCost};
 pub use local::Count;
 pub use params::{Bound, ParamSpec, Params};
-pub use validate::{load, load_with_count, load_with_overrides};
+pub use validate::{load, load_with_count, load_with_overrides, load_without_count};
 
 use crate::model::BudgetControl;
 

@@ -43,6 +43,21 @@ pub fn load_with_count(
     overrides: &[(String, String)],
     count: Option<&Count>,
 ) -> Result<ValidatedScenario> {
+    load_inner(path, overrides, count, true)
+}
+
+/// Load a scenario without its place's spend map (`check` when the budgets or mapping did
+/// not load): no baseline, and a local unit cost is an error.
+pub fn load_without_count(path: &Path) -> Result<ValidatedScenario> {
+    load_inner(path, &[], None, false)
+}
+
+fn load_inner(
+    path: &Path,
+    overrides: &[(String, String)],
+    count: Option<&Count>,
+    auto_count: bool,
+) -> Result<ValidatedScenario> {
     let file = display_path(path);
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let raw: ScenarioFile = if overrides.is_empty() {
@@ -109,7 +124,7 @@ pub fn load_with_count(
     let own_count;
     let count = match count {
         Some(c) => Some(c),
-        None if needs_count => {
+        None if needs_count && auto_count => {
             own_count = Count::of_place(&place)?;
             own_count.as_ref()
         }
