@@ -101,6 +101,10 @@ fn report_writes_every_file_and_prints_each_path() {
         "the sample place ships five scenarios"
     );
     for sr in &m.scenarios {
+        // Issue 10: the place pack's count-to-change and tracking charts, one per scenario.
+        for f in ["count-to-change", "predicted-vs-actual"] {
+            expected.push(place.join(format!("{}-{f}.png", sr.scenario.id)));
+        }
         for f in [
             "board-pack.html",
             "board-pack.md",

@@ -21,16 +21,25 @@ pub struct AgencyRealisation {
     pub actual: f64,
 }
 
-/// Predicted vs actual-outcome-based savings by agency.
+/// Two figures per agency: predicted vs actual-outcome-based savings (`totalplace track`), or
+/// spend today vs spend after a scenario's change (the pack's "count to change" view).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Realisation {
     pub title: ChartTitle,
     pub agencies: Vec<AgencyRealisation>,
+    /// Legend labels of the hatched (first) and solid (second) bar.
+    pub series: [String; 2],
+    pub stem: &'static str,
+}
+
+impl Realisation {
+    pub const SERIES: [&'static str; 2] =
+        ["Saving predicted (hatched)", "Saving on actual outcomes"];
 }
 
 impl Chart for Realisation {
     fn file_stem(&self) -> &'static str {
-        "predicted-vs-actual"
+        self.stem
     }
     fn title(&self) -> &ChartTitle {
         &self.title
@@ -43,11 +52,11 @@ impl Chart for Realisation {
         let c = Canvas::new(area);
         let legend = [
             LegendItem::new(
-                "Saving predicted (hatched)",
+                self.series[0].clone(),
                 Swatch::Hatch(RGBColor(0x60, 0x60, 0x60)),
             ),
             LegendItem::new(
-                "Saving on actual outcomes",
+                self.series[1].clone(),
                 Swatch::Fill(RGBColor(0x80, 0x80, 0x80)),
             ),
         ];

@@ -272,7 +272,9 @@ fn stage_place(run: &PlaceRun, dir: &Path, options: &Options, out: &mut Files) -
         dir.join("results.xlsx"),
         workbook::place_workbook(run)?,
     );
-    let doc = pack::place_pack(run, &charts);
+    let mut doc = pack::place_pack(run, &charts);
+    let extra = crate::track::pack::place_blocks(run, dir, options.chart_size, out)?;
+    crate::track::pack::extend_place_pack(&mut doc, extra);
     push(
         out,
         dir.join("board-pack.html"),

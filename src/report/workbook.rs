@@ -1354,6 +1354,7 @@ pub fn place_workbook(run: &PlaceRun) -> Result<Vec<u8>> {
         }
         spend_map(wb.add_worksheet(), run, &fm)?;
         assumptions(wb.add_worksheet(), run, None, &fm)?;
+        crate::track::pack::workbook_sheets(&mut wb, run)?;
         wb.save_to_buffer()
     };
     build().map_err(xerr)

@@ -42,6 +42,8 @@ pub fn realisation(track: &Track, st: &ScenarioTrack) -> Realisation {
         )
         .with_footnote("The second bar re-runs the model on the counted outcomes. Not proof of cause: no counterfactual."),
         agencies,
+        series: Realisation::SERIES.map(String::from),
+        stem: "predicted-vs-actual",
     }
 }
 

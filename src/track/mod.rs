@@ -14,6 +14,7 @@
 
 pub mod actuals;
 pub mod chart;
+pub mod pack;
 pub mod report;
 
 use std::path::{Path, PathBuf};
