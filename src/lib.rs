@@ -18,3 +18,4 @@ pub mod sample;
 pub mod scenario;
 pub mod track;
 pub mod uncertainty;
+pub mod workbook;

@@ -174,6 +174,48 @@ fn row_of(r: &calamine::Range<Data>, label: &str) -> usize {
         .unwrap_or_else(|| panic!("no row \"{label}\""))
 }
 
+/// Issue 12 §3: every sheet prints landscape, one page wide, header rows repeated; zero money
+/// shows £0, never "-£0" (the money formats' zero section catches anything under half a unit).
+#[test]
+fn workbook_prints_landscape_fitted_and_shows_no_negative_zero() {
+    let s = sample();
+    let path = s.out.join("kirkbridge/bradford-care-leavers/results.xlsx");
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut text = |name: &str| {
+        let mut t = String::new();
+        std::io::Read::read_to_string(&mut z.by_name(name).unwrap(), &mut t).unwrap();
+        t
+    };
+    let wbx = text("xl/workbook.xml");
+    let sheets = wbx.matches("<sheet ").count();
+    assert_eq!(sheets, 9);
+    for i in 1..=sheets {
+        let x = text(&format!("xl/worksheets/sheet{i}.xml"));
+        assert!(
+            x.contains(r#"orientation="landscape""#),
+            "sheet {i} not landscape"
+        );
+        assert!(
+            x.contains(r#"fitToHeight="0""#),
+            "sheet {i} not fitted to width"
+        );
+    }
+    assert_eq!(
+        wbx.matches("_xlnm.Print_Titles").count(),
+        sheets,
+        "every sheet repeats its header rows"
+    );
+    let styles = text("xl/styles.xml");
+    assert!(
+        styles.contains("[&gt;=0.5]£#,##0;[&lt;=-0.5]-£#,##0;£0"),
+        "money format"
+    );
+    assert!(
+        !styles.contains(r#"formatCode="£#,##0;-£#,##0""#),
+        "a format that shows -£0"
+    );
+}
+
 #[test]
 fn workbook_reopens_and_its_sums_equal_the_model() {
     let s = sample();
@@ -190,8 +232,10 @@ fn workbook_reopens_and_its_sums_equal_the_model() {
             names,
             [
                 "Summary",
+                "Inputs",
                 "By agency",
                 "Cashflows",
+                "Model",
                 "Asymmetry",
                 "Spend map",
                 "Monte Carlo",
@@ -252,6 +296,40 @@ fn workbook_reopens_and_its_sums_equal_the_model() {
         let sum = wb.worksheet_range("Summary").unwrap();
         let i = row_of(&sum, "System NPV");
         near(num(sum.get((i, 1)).unwrap()), r.system.npv, "Summary NPV");
+        // Issue 12 §3: Summary figures are numbers with formats, not text.
+        let i = row_of(&sum, "PV cashable in budgets held locally");
+        near(
+            num(sum.get((i, 1)).unwrap()),
+            r.pv_locally_cashable,
+            "locally cashable",
+        );
+        let g = sr.simulation.as_ref().unwrap().system().unwrap();
+        let i = row_of(&sum, "Simulated system NPV, 5th percentile");
+        assert_eq!(num(sum.get((i, 1)).unwrap()), g.p5, "simulated P5");
+        let i = row_of(&sum, "Simulated system NPV, 95th percentile");
+        assert_eq!(num(sum.get((i, 1)).unwrap()), g.p95, "simulated P95");
+        let i = row_of(&sum, "Payback (system)");
+        match (r.system.payback, sum.get((i, 1)).unwrap()) {
+            (Some(totalplace::scenario::Payback::Within(y)), d) => near(num(d), y, "payback"),
+            (_, Data::String(s)) => assert!(s == "not within horizon" || s == "n/a", "{s}"),
+            (p, d) => panic!("payback {p:?} shown as {d:?}"),
+        }
+        let i = row_of(&sum, "Horizon");
+        assert_eq!(num(sum.get((i, 1)).unwrap()), sr.scenario.horizon as f64);
+        // PV figures in By agency are formulas on Cashflows.
+        let pvf = formulas.get_value((1, 3)).cloned().unwrap_or_default();
+        assert!(
+            pvf.starts_with("SUMPRODUCT(Cashflows!"),
+            "PV costs formula {pvf:?}"
+        );
+        // Monte Carlo stays values and says so.
+        let mc_note = wb.worksheet_range("Monte Carlo").unwrap();
+        assert!(
+            mc_note.used_cells().any(
+                |(_, _, d)| matches!(d, Data::String(s) if s.starts_with("Values, not formulas"))
+            ),
+            "Monte Carlo sheet says its figures are values"
+        );
         // Spend map: the place's ingested and mapped totals.
         let sm = wb.worksheet_range("Spend map").unwrap();
         let i = row_of(&sm, "All agencies");
@@ -295,6 +373,19 @@ fn workbook_reopens_and_its_sums_equal_the_model() {
     }
     // The place workbook.
     let mut wb: Xlsx<_> = open_workbook(s.out.join("kirkbridge/results.xlsx")).unwrap();
+    // Scenarios compared show their horizon and start year.
+    let cmp = wb.worksheet_range("Summary").unwrap();
+    let i = row_of(&cmp, "horizon (years)");
+    for (j, sr) in m.scenarios.iter().enumerate() {
+        assert_eq!(
+            num(cmp.get((i, 1 + j)).unwrap()),
+            sr.scenario.horizon as f64
+        );
+        assert_eq!(
+            cmp.get((i + 1, 1 + j)),
+            Some(&Data::String(sr.scenario.year_label(0)))
+        );
+    }
     let sm = wb.worksheet_range("Spend map").unwrap();
     let i = row_of(&sm, "All agencies");
     near(

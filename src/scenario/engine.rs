@@ -93,8 +93,62 @@ pub struct Results {
     pub pv_locally_cashable: Decimal,
 }
 
+/// The engine's intermediate terms, recorded by [`evaluate_traced`] for outputs that show the
+/// working (the live workbook's Model sheet caches them as its formulas' results). Indexed like
+/// the scenario's outcomes, flows, costs, transfers and parties; years 0..horizon.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trace {
+    pub outcomes: Vec<OutcomeTrace>,
+    /// Per cost line: amount by year after the optimism-bias uplift.
+    pub costs: Vec<Vec<Decimal>>,
+    /// Per transfer: the amount paid by `from` to `to` each year.
+    pub transfers: Vec<Vec<Decimal>>,
+    /// Per party: net transfers received each year before any gain-share (a gain-share's basis).
+    pub before_gain_share: Vec<Vec<Decimal>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OutcomeTrace {
+    /// participants × engagement (per intake).
+    pub engaged: Decimal,
+    /// engaged × success × (1 − deadweight).
+    pub achieving: Decimal,
+    /// 1 − drop-off.
+    pub keep: Decimal,
+    /// 1 − optimism bias.
+    pub realism: Decimal,
+    /// (intake year, people from that intake whose outcome persists in each year).
+    pub by_intake: Vec<(usize, Vec<Decimal>)>,
+    /// Summed over intakes.
+    pub people: Vec<Decimal>,
+    pub flows: Vec<FlowTrace>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FlowTrace {
+    /// Units per person a year after optimism bias: quantity × (1 − optimism bias).
+    pub quantity: Decimal,
+    /// The unit cost in the price base: value × index(price base) ÷ index(price year).
+    pub value: Decimal,
+    pub units: Vec<Decimal>,
+    pub benefit: Vec<Decimal>,
+    pub cashable: Vec<Decimal>,
+    pub non_cashable: Vec<Decimal>,
+}
+
 /// Evaluate a scenario: a pure function of its structure and parameters.
 pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
+    evaluate_with(sc, p, None)
+}
+
+/// [`evaluate`], also returning its intermediate terms.
+pub fn evaluate_traced(sc: &ValidatedScenario, p: &Params) -> (Results, Trace) {
+    let mut t = Trace::default();
+    let r = evaluate_with(sc, p, Some(&mut t));
+    (r, t)
+}
+
+fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trace>) -> Results {
     let h = sc.horizon;
     let n = sc.parties.len();
     let zero = Decimal::ZERO;
@@ -106,11 +160,17 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
 
     for c in &sc.costs {
         let uplift = one + p.get(c.optimism_bias);
+        let mut line = vec![zero; h];
         for (i, &a) in c.amounts.iter().enumerate() {
             let t = c.from_year + i;
             if t < h {
-                costs[c.party][t][c.kind.index()] += p.get(a) * uplift;
+                let x = p.get(a) * uplift;
+                costs[c.party][t][c.kind.index()] += x;
+                line[t] = x;
             }
+        }
+        if let Some(tr) = trace.as_deref_mut() {
+            tr.costs.push(line);
         }
     }
 
@@ -121,6 +181,22 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
         let realism = one - p.get(o.optimism_bias);
         // People whose outcome persists in year t, summed over intakes (before optimism bias).
         let mut people = vec![zero; h];
+        // The trace records the outcome's own terms; observed intakes (`track`) are never
+        // traced (the live workbook shows scenario files, which carry none).
+        let mut ot = trace
+            .is_some()
+            .then(|| {
+                let engaged = p.get(o.participants) * p.get(o.engagement);
+                let achieving = engaged * p.get(o.success) * (one - p.get(o.deadweight));
+                (engaged, achieving)
+            })
+            .map(|(engaged, achieving)| OutcomeTrace {
+                engaged,
+                achieving,
+                keep,
+                realism,
+                ..Default::default()
+            });
         for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
             let (pp, pe, ps) = o.intake_params(s);
             let engaged = p.get(pp) * p.get(pe);
@@ -131,9 +207,16 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
                 None => h,
             };
             let mut persist = one;
-            for slot in people.iter_mut().take(last).skip(first) {
+            let mut intake = ot.as_ref().map(|_| vec![zero; h]);
+            for (t, slot) in people.iter_mut().enumerate().take(last).skip(first) {
                 *slot += achieving * persist;
+                if let Some(v) = intake.as_mut() {
+                    v[t] = achieving * persist;
+                }
                 persist *= keep;
+            }
+            if let (Some(ot), Some(v)) = (ot.as_mut(), intake) {
+                ot.by_intake.push((s, v));
             }
         }
         let mut units_o = Vec::with_capacity(o.flows.len());
@@ -143,6 +226,14 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
             let cash = p.get(f.cashability);
             let step = f.step.map(|s| p.get(s));
             let mut units = vec![zero; h];
+            let mut ft = ot.as_ref().map(|_| FlowTrace {
+                quantity: qty,
+                value,
+                benefit: vec![zero; h],
+                cashable: vec![zero; h],
+                non_cashable: vec![zero; h],
+                ..Default::default()
+            });
             for t in 0..h {
                 if people[t].is_zero() {
                     continue;
@@ -156,17 +247,29 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
                 };
                 cashable[f.party][t] += c;
                 non_cashable[f.party][t] += benefit - c;
+                if let Some(ft) = ft.as_mut() {
+                    ft.benefit[t] = benefit;
+                    ft.cashable[t] = c;
+                    ft.non_cashable[t] = benefit - c;
+                }
+            }
+            if let (Some(ot), Some(mut ft)) = (ot.as_mut(), ft) {
+                ft.units = units.clone();
+                ot.flows.push(ft);
             }
             units_o.push(units);
         }
         flow_units.push(units_o);
+        if let (Some(tr), Some(mut ot)) = (trace.as_deref_mut(), ot) {
+            ot.people = people;
+            tr.outcomes.push(ot);
+        }
     }
 
-    let pay = |from: usize, to: usize, t: usize, x: Decimal, tr: &mut [Vec<Decimal>]| {
-        tr[from][t] -= x;
-        tr[to][t] += x;
-    };
-    for tr in &sc.transfers {
+    // Each transfer's payments by year, from its payer to its payee.
+    let mut paid = vec![vec![zero; h]; sc.transfers.len()];
+    for (i, tr) in sc.transfers.iter().enumerate() {
+        let paid = &mut paid[i];
         match &tr.kind {
             TransferKind::Fixed {
                 from_year, amounts, ..
@@ -174,7 +277,7 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
                 for (i, &a) in amounts.iter().enumerate() {
                     let t = from_year + i;
                     if t < h {
-                        pay(tr.from, tr.to, t, p.get(a), &mut transfers);
+                        paid[t] += p.get(a);
                     }
                 }
             }
@@ -193,16 +296,10 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
                     // Results are paid on observed results: deadweight included (the payer
                     // cannot tell them apart), optimism bias applied like the outcome's benefits.
                     let results = engaged * p.get(ps) * (one - p.get(o.optimism_bias));
-                    pay(tr.from, tr.to, s, engaged * amount * attach, &mut transfers);
+                    paid[s] += engaged * amount * attach;
                     let t = s + result_lag;
                     if t < h {
-                        pay(
-                            tr.from,
-                            tr.to,
-                            t,
-                            results * amount * (one - attach),
-                            &mut transfers,
-                        );
+                        paid[t] += results * amount * (one - attach);
                     }
                 }
             }
@@ -214,16 +311,20 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
                 let amount = p.get(*amount);
                 for (t, u) in flow_units[*outcome][*flow].iter().enumerate() {
                     if !u.is_zero() {
-                        pay(tr.from, tr.to, t, *u * amount, &mut transfers);
+                        paid[t] += *u * amount;
                     }
                 }
             }
             TransferKind::GainShare { .. } => {}
         }
+        for t in 0..h {
+            transfers[tr.from][t] -= paid[t];
+            transfers[tr.to][t] += paid[t];
+        }
     }
     // Gain-shares, on each payer's position before any gain-share.
     let before = transfers.clone();
-    for tr in &sc.transfers {
+    for (i, tr) in sc.transfers.iter().enumerate() {
         if let TransferKind::GainShare {
             share,
             cashable_basis,
@@ -240,10 +341,17 @@ pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
                 let c: Decimal = costs[a][t].iter().copied().sum();
                 let gain = benefits + before[a][t] - c;
                 if gain > zero {
-                    pay(tr.from, tr.to, t, gain * share, &mut transfers);
+                    let x = gain * share;
+                    paid[i][t] = x;
+                    transfers[tr.from][t] -= x;
+                    transfers[tr.to][t] += x;
                 }
             }
         }
+    }
+    if let Some(tr) = trace {
+        tr.transfers = paid;
+        tr.before_gain_share = before;
     }
 
     let d = &sc.discount_factors;

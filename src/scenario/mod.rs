@@ -104,7 +104,20 @@ pub struct Flow {
     /// Deflator index of the price base and of the unit cost's price year: the value in the
     /// price base is value × `rebase.0` ÷ `rebase.1`.
     pub rebase: (Decimal, Decimal),
+    /// Where the cashability's value came from (the live workbook follows the same default).
+    pub cashability_from: CashabilityFrom,
     pub note: Option<String>,
+}
+
+/// Where a flow's cashability comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CashabilityFrom {
+    /// The flow's own `cashability`.
+    Flow,
+    /// The scenario's `agency_cashability` for the bearing party.
+    Agency,
+    /// The unit cost's default cashability.
+    UnitCost,
 }
 
 #[derive(Debug, Clone)]
@@ -197,6 +210,8 @@ pub struct Transfer {
     pub from: usize,
     pub to: usize,
     pub kind: TransferKind,
+    /// A PbR transfer whose `result_lag` was not given and follows its outcome's lag.
+    pub result_lag_follows_outcome: bool,
     pub note: Option<String>,
 }
 
@@ -240,6 +255,10 @@ pub struct ValidatedScenario {
     /// The deflator file used ("" when none was needed or found).
     pub deflator_file: String,
     pub param_specs: Vec<ParamSpec>,
+    /// `agency_cashability`: (party index, value), the default cashability of that party's flows.
+    pub agency_cashability: Vec<(usize, Decimal)>,
+    /// Deflator index of the price base ("" file: none needed).
+    pub price_base_index: Option<Decimal>,
     /// Default parameter values, as written in the files.
     pub defaults: Params,
     /// Each agency's mapped spend on the scenario's cohort today, when the place has a spend

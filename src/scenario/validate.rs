@@ -748,6 +748,13 @@ pub(super) fn validate(
                 .get(&bearer)
                 .map(|(_, v)| *v)
                 .unwrap_or(uc.cashability);
+            let cashability_from = if f.cashability.is_some() {
+                CashabilityFrom::Flow
+            } else if agency_cash.contains_key(&bearer) {
+                CashabilityFrom::Agency
+            } else {
+                CashabilityFrom::UnitCost
+            };
             let cashability = b.param(
                 fk("cashability"),
                 f.cashability.as_ref(),
@@ -767,6 +774,7 @@ pub(super) fn validate(
                 step,
                 value: used_param[ui],
                 rebase,
+                cashability_from,
                 note: f.note.clone(),
             });
         }
@@ -942,6 +950,7 @@ pub(super) fn validate(
                 from,
                 to,
                 kind,
+                result_lag_follows_outcome: t.kind == "pbr" && t.result_lag.is_none(),
                 note: t.note.clone(),
             });
         }
@@ -989,6 +998,8 @@ pub(super) fn validate(
         unit_costs: used,
         deflator_file: deflators.file.clone(),
         param_specs: b.specs,
+        agency_cashability: agency_cash.iter().map(|(i, (_, v))| (*i, *v)).collect(),
+        price_base_index: deflators.index.get(&price_base).copied(),
         defaults: Params { values: b.values },
         baseline,
         warnings,

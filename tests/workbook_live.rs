@@ -1,0 +1,403 @@
+//! Issue 12 §1: the results workbook is a live model. `totalplace report` writes each
+//! scenario's `results.xlsx`; this test changes an Inputs cell in the file (editing the sheet's
+//! XML, as typing a value in Excel would), recalculates the whole workbook in LibreOffice
+//! headless, reads it back with calamine and compares every party's NPV (and cashable NPV) with
+//! `totalplace run --set PATH=VALUE` to the penny. Unedited, the recalculated workbook must
+//! reproduce every cached number the writer stored (the cached results are the engine's).
+//!
+//! Rounding: the workbook computes in binary doubles and the engine in exact decimals; both
+//! sides are rounded to the penny half away from zero only for the comparison (results.json
+//! carries pennies), and a raw difference above 0.1p would fail too.
+//!
+//! Needs LibreOffice Calc: `apt-get install -y libreoffice-calc-nogui` (in `.ci/run`).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use calamine::{open_workbook, Data, Range, Reader, Xlsx};
+use common::{repo, Workdir};
+
+/// (scenario, --set path, value): a success rate, a deadweight, a cost, transfers of each
+/// kind, unit costs (one rebased from 2007-08 prices, one stepped and priced per unit), a
+/// stepped quantity, timing (lag with a PbR result lag following it, duration), optimism bias,
+/// the discount rate and a per-agency cashability.
+const CASES: &[(&str, &str, &str)] = &[
+    (
+        "bradford-care-leavers",
+        "outcome.sustained-work-or-training.success",
+        "0.3",
+    ),
+    ("bradford-care-leavers", "optimism_bias.costs", "0.25"),
+    (
+        "bradford-care-leavers",
+        "outcome.sustained-work-or-training.duration",
+        "4",
+    ),
+    (
+        "barnet-families",
+        "outcome.family-turned-around.deadweight",
+        "0.4",
+    ),
+    (
+        "barnet-families",
+        "transfer.payment-by-results.amount",
+        "5000",
+    ),
+    (
+        "barnet-families",
+        "transfer.police-pool.amounts.1",
+        "150000",
+    ),
+    ("barnet-families", "outcome.family-turned-around.lag", "2"),
+    ("barnet-families", "agency_cashability.police", "0.5"),
+    (
+        "bradford-mh-discharge",
+        "cost.liaison-team.amounts.0",
+        "400000",
+    ),
+    (
+        "bradford-mh-discharge",
+        "outcome.readmission-avoided.flow.bed-days.quantity",
+        "20",
+    ),
+    ("bradford-prison-leavers", "discount.rate", "0.05"),
+    (
+        "bradford-prison-leavers",
+        "unit_cost.prison-place-year-2007.value",
+        "45000",
+    ),
+    (
+        "bradford-prison-leavers",
+        "outcome.reoffending-reduced.lag",
+        "1",
+    ),
+    (
+        "nwl-integrated-care",
+        "unit_cost.non-elective-admission.value",
+        "4000",
+    ),
+    (
+        "nwl-integrated-care",
+        "transfer.gain-share-acute.share",
+        "0.3",
+    ),
+    (
+        "nwl-integrated-care",
+        "outcome.admissions-avoided.flow.admissions.cashability",
+        "0.8",
+    ),
+];
+
+const SCENARIOS: [&str; 5] = [
+    "barnet-families",
+    "bradford-care-leavers",
+    "bradford-mh-discharge",
+    "bradford-prison-leavers",
+    "nwl-integrated-care",
+];
+
+fn soffice() -> PathBuf {
+    for p in [
+        "/usr/bin/soffice",
+        "/usr/local/bin/soffice",
+        "/usr/bin/libreoffice",
+    ] {
+        if Path::new(p).exists() {
+            return PathBuf::from(p);
+        }
+    }
+    panic!(
+        "LibreOffice is needed to recalculate the workbook: apt-get install -y libreoffice-calc-nogui"
+    );
+}
+
+/// Recalculate every file in LibreOffice (one start-up), with a throwaway profile that
+/// recalculates OOXML files on load.
+fn recalc(wd: &Workdir, files: &[PathBuf]) -> PathBuf {
+    let profile = wd.path("lo-profile");
+    std::fs::create_dir_all(profile.join("user")).unwrap();
+    std::fs::write(
+        profile.join("user/registrymodifications.xcu"),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"#,
+    )
+    .unwrap();
+    let out = wd.path("recalculated");
+    let o = Command::new(soffice())
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--calc", "--convert-to", "xlsx", "--outdir"])
+        .arg(&out)
+        .args(files)
+        .output()
+        .expect("run soffice");
+    assert!(
+        o.status.success(),
+        "soffice failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for f in files {
+        assert!(
+            out.join(f.file_name().unwrap()).is_file(),
+            "LibreOffice wrote no {}: {}",
+            f.display(),
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    out
+}
+
+fn num(d: &Data) -> Option<f64> {
+    match d {
+        Data::Float(f) => Some(*f),
+        Data::Int(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+fn row_of(r: &Range<Data>, label: &str) -> Option<usize> {
+    r.rows()
+        .position(|row| matches!(row.first(), Some(Data::String(s)) if s == label))
+}
+
+/// The Inputs cell (e.g. "B12") holding `path`.
+fn input_cell(xlsx: &Path, path: &str) -> String {
+    let mut wb: Xlsx<_> = open_workbook(xlsx).unwrap();
+    let r = wb.worksheet_range("Inputs").unwrap();
+    let start = r.start().unwrap().0 as usize;
+    let i = row_of(&r, path).unwrap_or_else(|| panic!("no Inputs row {path}"));
+    format!("B{}", start + i + 1)
+}
+
+/// A copy of `src` with Inputs cell `at` set to the number `value` (whatever it held: a
+/// number, a formula or nothing), as typing it in would.
+fn edit_input(src: &Path, dst: &Path, at: &str, value: &str) {
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    // The Inputs sheet's part, through the workbook's relationships.
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        zin.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let wbx = read("xl/workbook.xml");
+    let rels = read("xl/_rels/workbook.xml.rels");
+    let rid = regex::Regex::new(r#"<sheet name="Inputs" sheetId="\d+" r:id="(rId\d+)""#)
+        .unwrap()
+        .captures(&wbx)
+        .expect("Inputs sheet")[1]
+        .to_string();
+    let target = regex::Regex::new(&format!(r#"<Relationship Id="{rid}"[^>]*Target="([^"]+)""#))
+        .unwrap()
+        .captures(&rels)
+        .expect("sheet relationship")[1]
+        .to_string();
+    let part = format!("xl/{}", target.trim_start_matches("/xl/"));
+    let sheet = read(&part);
+    let cell = regex::Regex::new(&format!(r#"<c r="{at}"( s="\d+")?[^>]*?(/>|>.*?</c>)"#)).unwrap();
+    let caps = cell.captures(&sheet).expect("input cell in the sheet XML");
+    let style = caps.get(1).map_or("", |m| m.as_str()).to_string();
+    let edited = cell
+        .replace(&sheet, format!(r#"<c r="{at}"{style}><v>{value}</v></c>"#))
+        .into_owned();
+    assert_ne!(edited, sheet, "cell {at} not changed");
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zin.len() {
+        let mut e = zin.by_index(i).unwrap();
+        let name = e.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        e.read_to_end(&mut bytes).unwrap();
+        zout.start_file(&name, opts).unwrap();
+        if name == part {
+            zout.write_all(edited.as_bytes()).unwrap();
+        } else {
+            zout.write_all(&bytes).unwrap();
+        }
+    }
+    zout.finish().unwrap();
+}
+
+/// Every party's NPV and cashable NPV on the recalculated By agency sheet, by party id
+/// (`id/cashable` for the latter).
+fn workbook_npvs(xlsx: &Path) -> BTreeMap<String, f64> {
+    let mut wb: Xlsx<_> = open_workbook(xlsx).unwrap();
+    let by = wb.worksheet_range("By agency").unwrap();
+    let mut out = BTreeMap::new();
+    for row in by.rows().skip(1) {
+        let Some(Data::String(id)) = row.first() else {
+            continue;
+        };
+        if id.is_empty() {
+            continue;
+        }
+        let (Some(v), Some(vc)) = (row.get(8).and_then(num), row.get(9).and_then(num)) else {
+            continue;
+        };
+        let id = if id == "System (total)" {
+            "system".to_string()
+        } else {
+            id.trim_end_matches(" (external)").to_string()
+        };
+        out.insert(format!("{id}/cashable"), vc);
+        out.insert(id, v);
+    }
+    out
+}
+
+/// `totalplace run <scenario> --set path=value`: every party's NPV (pennies, as results.json
+/// writes them), and the system's.
+fn engine_npvs(wd: &Workdir, scenario: &str, set: Option<(&str, &str)>) -> BTreeMap<String, f64> {
+    let out = wd.path(&format!("run-{scenario}-{}", set.map_or("base", |s| s.0)));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_totalplace"));
+    cmd.arg("run")
+        .arg(repo().join(format!("models/kirkbridge/scenarios/{scenario}.toml")))
+        .arg("--out")
+        .arg(&out)
+        .current_dir(repo());
+    if let Some((k, v)) = set {
+        cmd.arg("--set").arg(format!("{k}={v}"));
+    }
+    let o = cmd.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.join(format!("kirkbridge/{scenario}/results.json"))).unwrap(),
+    )
+    .unwrap();
+    let d = |v: &serde_json::Value| -> f64 { v.as_str().unwrap().parse().unwrap() };
+    let mut m = BTreeMap::new();
+    for p in json["parties"].as_array().unwrap() {
+        let id = p["id"].as_str().unwrap();
+        m.insert(id.to_string(), d(&p["summary"]["npv"]));
+        m.insert(format!("{id}/cashable"), d(&p["summary"]["npv_cashable"]));
+    }
+    m.insert("system".into(), d(&json["system"]["npv"]));
+    m.insert("system/cashable".into(), d(&json["system"]["npv_cashable"]));
+    m
+}
+
+/// Half away from zero to the penny, as the engine's outputs round.
+fn pennies(x: f64) -> i64 {
+    (x * 100.0).abs().round().copysign(x) as i64
+}
+
+fn compare(what: &str, wb: &BTreeMap<String, f64>, engine: &BTreeMap<String, f64>) {
+    assert!(wb.contains_key("system"), "{what}: no system row");
+    for (id, got) in wb {
+        let want = engine
+            .get(id)
+            .unwrap_or_else(|| panic!("{what}: {id} is in the workbook, not in the run"));
+        assert!(
+            pennies(*got) == pennies(*want) && (got - want).abs() < 0.006,
+            "{what}: {id} NPV is {got} in the recalculated workbook, {want} from totalplace run"
+        );
+    }
+    // Every party the run reports with a non-zero NPV is in the workbook.
+    for (id, v) in engine {
+        assert!(
+            wb.contains_key(id) || *v == 0.0,
+            "{what}: {id} (NPV {v}) missing from the workbook"
+        );
+    }
+}
+
+/// All numbers of every sheet, by (sheet, row, col).
+fn numbers(xlsx: &Path) -> BTreeMap<(String, usize, usize), f64> {
+    let mut wb: Xlsx<_> = open_workbook(xlsx).unwrap();
+    let mut out = BTreeMap::new();
+    for name in wb.sheet_names() {
+        let r = wb.worksheet_range(&name).unwrap();
+        let (r0, c0) = r.start().unwrap_or((0, 0));
+        for (i, row) in r.rows().enumerate() {
+            for (j, c) in row.iter().enumerate() {
+                if let Some(v) = num(c) {
+                    out.insert((name.clone(), r0 as usize + i, c0 as usize + j), v);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn changing_an_input_recalculates_every_agency_as_the_engine_does() {
+    let wd = Workdir::new();
+    let out = wd.path("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_totalplace"))
+        .arg("report")
+        .arg(repo().join("models/kirkbridge"))
+        .args(["--iterations", "200", "--out"])
+        .arg(&out)
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let book = |s: &str| out.join(format!("kirkbridge/{s}/results.xlsx"));
+
+    let edits = wd.path("edits");
+    std::fs::create_dir_all(&edits).unwrap();
+    let mut files = Vec::new();
+    for s in SCENARIOS {
+        let p = edits.join(format!("{s}.xlsx"));
+        std::fs::copy(book(s), &p).unwrap();
+        files.push(p);
+    }
+    for (i, (s, path, value)) in CASES.iter().enumerate() {
+        let at = input_cell(&book(s), path);
+        let p = edits.join(format!("case-{i}.xlsx"));
+        edit_input(&book(s), &p, &at, value);
+        files.push(p);
+    }
+    let recalculated = recalc(&wd, &files);
+
+    // Unedited: LibreOffice's recalculation reproduces every cached number.
+    for s in SCENARIOS {
+        let before = numbers(&book(s));
+        let after = numbers(&recalculated.join(format!("{s}.xlsx")));
+        let mut checked = 0;
+        for (k, v) in &before {
+            let Some(got) = after.get(k) else {
+                let mut wb: Xlsx<_> =
+                    open_workbook(recalculated.join(format!("{s}.xlsx"))).unwrap();
+                let r = wb.worksheet_range(&k.0).unwrap();
+                panic!(
+                    "{s}: {k:?} was {v}, is {:?} after recalculation",
+                    r.get_value((k.1 as u32, k.2 as u32))
+                );
+            };
+            let tol = 1e-6 * v.abs().max(1.0);
+            assert!(
+                (got - v).abs() <= tol,
+                "{s}: {k:?} cached {v}, recalculated {got}"
+            );
+            checked += 1;
+        }
+        assert!(checked > 500, "{s}: only {checked} numbers");
+        compare(
+            s,
+            &workbook_npvs(&recalculated.join(format!("{s}.xlsx"))),
+            &engine_npvs(&wd, s, None),
+        );
+    }
+    // Edited: every party's NPV moves as `totalplace run --set` says.
+    for (i, (s, path, value)) in CASES.iter().enumerate() {
+        let what = format!("{s} with {path}={value}");
+        let wb = workbook_npvs(&recalculated.join(format!("case-{i}.xlsx")));
+        let engine = engine_npvs(&wd, s, Some((path, value)));
+        let base = engine_npvs(&wd, s, None);
+        assert_ne!(
+            engine, base,
+            "{what}: the override changes nothing, a weak case"
+        );
+        compare(&what, &wb, &engine);
+    }
+}
