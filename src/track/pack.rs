@@ -96,7 +96,10 @@ fn png(
     out: &mut Files,
 ) -> Result<(Vec<u8>, String)> {
     let bytes = charts::render_png(chart, &run.palette, size)?;
+    let svg = charts::render_svg(chart, &run.palette, size)?;
     out.push((dir.join(&name), bytes.clone()));
+    // Every chart of the pack has its SVG beside the PNG, like the others.
+    out.push((dir.join(&name).with_extension("svg"), svg.into_bytes()));
     Ok((bytes, name))
 }
 
