@@ -377,6 +377,12 @@ fn workbook_reopens_and_its_sums_equal_the_model() {
     let mut wb: Xlsx<_> = open_workbook(s.out.join("kirkbridge/results.xlsx")).unwrap();
     // Scenarios compared show their horizon and start year.
     let cmp = wb.worksheet_range("Summary").unwrap();
+    let pb = row_of(&cmp, "payback");
+    for (j, sr) in m.scenarios.iter().enumerate() {
+        if let Some(totalplace::scenario::Payback::Within(y)) = sr.results.system.payback {
+            near(num(cmp.get((pb, 1 + j)).unwrap()), y, "compared payback");
+        }
+    }
     let i = row_of(&cmp, "horizon (years)");
     for (j, sr) in m.scenarios.iter().enumerate() {
         assert_eq!(

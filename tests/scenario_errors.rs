@@ -205,3 +205,22 @@ fn set_overrides_parameters_and_structure() {
         .to_string();
     assert!(e.contains("sucess"), "{e}");
 }
+
+#[test]
+fn a_flow_refuses_a_unit_cost_that_is_not_purely_fiscal() {
+    let place = TestPlace::new();
+    std::fs::create_dir_all(place.dir.path().join("scenarios")).unwrap();
+    std::fs::write(
+        place.dir.path().join("scenarios/econ.csv"),
+        "id,name,value,unit,price_year,role,cashability,verified,source,value_type\n\
+         jsa-year,JSA fiscal and economic benefit,9800,claimant-year,2024-25,dwp,0,yes,test,fiscal+economic\n",
+    )
+    .unwrap();
+    let toml = GOOD.replace("horizon = 5\n", "horizon = 5\nunit_costs = \"econ.csv\"\n");
+    let e = err(&place, &toml);
+    assert!(e.contains("outcome.o.flow.jsa.unit_cost"), "{e}");
+    assert!(
+        e.contains("unit cost \"jsa-year\" is a fiscal+economic value, not a fiscal one"),
+        "{e}"
+    );
+}

@@ -503,3 +503,128 @@ fn case4_intakes_duration_per_unit_tariff_gain_share_all_basis() {
     assert_eq!(p(icb.fair_share.unwrap()), dec!(-4000.00));
     assert_eq!(p(council.fair_share.unwrap()), dec!(-800.00));
 }
+
+/// Payback follows the whole path: a party in surplus in year 0 that falls into deficit later
+/// pays back at its last crossing into permanent surplus, and the dip is reported.
+///
+/// No discounting (flat 0%), so PV = cash. The council receives a £10,000 grant in year 0,
+/// spends £20,000 in year 1, and saves 10 people × 1 session × £1,000 = £10,000 a year from
+/// year 2 (lag 2; no deadweight, drop-off or optimism bias).
+const DIP: &str = r#"
+[scenario]
+id = "dip"
+name = "Grant first, spend later (hand-worked)"
+cohort = "care-leavers"
+transition = "leaving-care"
+start_year = 2025
+horizon = 5
+
+[discount]
+schedule = "flat"
+rate = "0"
+
+[optimism_bias]
+costs = "0"
+
+[[external]]
+id = "funder"
+name = "A grant-giving funder"
+budget_control = "central"
+
+[[unit_cost]]
+id = "session"
+name = "Session"
+value = 1000
+unit = "session"
+price_year = "2024-25"
+role = "council"
+cashability = "1"
+source = "test"
+
+[[cost]]
+id = "programme"
+agency = "council"
+kind = "revenue"
+amounts = [0, 20000]
+
+[[transfer]]
+id = "grant"
+kind = "fixed"
+from = "funder"
+to = "council"
+amounts = [10000]
+
+[[outcome]]
+id = "fewer-sessions"
+name = "Fewer sessions needed"
+participants = 10
+engagement = "1"
+success = "1"
+deadweight = "0"
+lag = 2
+evidence_grade = 1
+optimism_bias = "0"
+
+[[outcome.flow]]
+id = "sessions"
+unit_cost = "session"
+quantity = 1
+"#;
+
+#[test]
+fn payback_is_the_last_crossing_into_permanent_surplus_and_dips_are_reported() {
+    let place = TestPlace::new();
+    let sc = load(&place.scenario("dip", DIP)).unwrap();
+    let r = evaluate(&sc, &sc.params());
+    let council = party(&r, "council");
+    // Cumulative net: year 0 +10,000 (grant); year 1 10,000 − 20,000 = −10,000;
+    // year 2 −10,000 + 10,000 = 0; year 3 +10,000; year 4 +20,000.
+    let cum: Vec<Decimal> = council.yearly.iter().map(|y| y.cumulative_pv_net).collect();
+    assert_eq!(
+        cum,
+        [dec!(10000), dec!(-10000), dec!(0), dec!(10000), dec!(20000)]
+    );
+    // The last year in deficit is year 1; the crossing is in year 2:
+    // 2 + 10,000 / 10,000 = 3.00 years (the old rule said 0, "never in deficit").
+    assert_eq!(payback(council.summary.payback), dec!(3.00));
+    // In surplus at the end of year 0, in deficit at the end of year 1.
+    assert_eq!(council.summary.deficit_again, [1]);
+    // The funder pays and never gains: −10,000 throughout, no dip, no payback.
+    let funder = party(&r, "funder");
+    assert_eq!(funder.summary.payback, Some(Payback::NotWithinHorizon));
+    assert!(funder.summary.deficit_again.is_empty());
+    // The system (grant nets out): 0, −20,000, −10,000, 0, +10,000: the last deficit is
+    // year 2, crossing in year 3 at 3 + 10,000 / 10,000 = 4.00; a cumulative of 0 at the end
+    // of year 0 is not a surplus, so no dip.
+    assert_eq!(payback(r.system.payback), dec!(4.00));
+    assert!(r.system.deficit_again.is_empty());
+    // The run's headline says when the council dipped (year 1 = 2026-27).
+    let text = totalplace::scenario::report::headline(&sc, &r);
+    assert!(
+        text.contains("council: in surplus, then in deficit again in 2026-27"),
+        "{text}"
+    );
+    let json = totalplace::scenario::report::results_json(&sc, &sc.params(), &r);
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let c = v["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "council")
+        .unwrap();
+    assert_eq!(c["summary"]["deficit_again"], serde_json::json!([1]), "{c}");
+    assert_eq!(c["summary"]["payback"], "3 yrs");
+
+    // Three years and £30,000 spent in year 1: +10,000; 10,000 − 30,000 = −20,000;
+    // −20,000 + 10,000 = −10,000. It ends in deficit, so no payback within the horizon however
+    // it began, and the dip in year 1 is still reported.
+    let short = DIP
+        .replace("horizon = 5", "horizon = 3")
+        .replace("amounts = [0, 20000]", "amounts = [0, 30000]");
+    let sc = load(&place.scenario("dip-short", &short)).unwrap();
+    let r = evaluate(&sc, &sc.params());
+    let council = party(&r, "council");
+    assert_eq!(council.yearly[2].cumulative_pv_net, dec!(-10000));
+    assert_eq!(council.summary.payback, Some(Payback::NotWithinHorizon));
+    assert_eq!(council.summary.deficit_again, [1]);
+}

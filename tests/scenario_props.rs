@@ -273,3 +273,52 @@ fn evaluate_is_cheap_enough_to_call_repeatedly() {
     );
     assert!(per < std::time::Duration::from_millis(50), "{per:?}");
 }
+
+proptest! {
+    /// Payback on any path of yearly discounted nets: "never in deficit" exactly when no
+    /// cumulative is negative; no payback exactly when the last cumulative is negative;
+    /// otherwise the payback lies within the year after the last negative cumulative j
+    /// (j + 1 < payback <= j + 2), and every
+    /// cumulative from that year on is non-negative. A dip is reported exactly where a
+    /// positive cumulative is followed by a negative one.
+    #[test]
+    fn payback_is_the_last_crossing_into_permanent_surplus(
+        nets in proptest::collection::vec(-1000i64..1000, 1..12)
+    ) {
+        use totalplace::scenario::engine::{deficit_again, payback, Payback, YearRow};
+        let mut cum = Decimal::ZERO;
+        let rows: Vec<YearRow> = nets
+            .iter()
+            .map(|&n| {
+                let net = Decimal::from(n);
+                cum += net;
+                YearRow {
+                    costs: if n < 0 { -net } else { Decimal::ZERO },
+                    cashable: if n > 0 { net } else { Decimal::ZERO },
+                    net,
+                    discount_factor: Decimal::ONE,
+                    pv_net: net,
+                    cumulative_pv_net: cum,
+                    ..YearRow::default()
+                }
+            })
+            .collect();
+        let c: Vec<Decimal> = rows.iter().map(|r| r.cumulative_pv_net).collect();
+        let last_neg = c.iter().rposition(|x| *x < Decimal::ZERO);
+        match payback(&rows) {
+            Payback::NoFlows => prop_assert!(nets.iter().all(|n| *n == 0)),
+            Payback::NotWithinHorizon => prop_assert!(*c.last().unwrap() < Decimal::ZERO),
+            Payback::Within(y) if y.is_zero() => prop_assert!(last_neg.is_none()),
+            Payback::Within(y) => {
+                let j = last_neg.expect("a deficit before the payback");
+                prop_assert!(y > Decimal::from(j as u64 + 1));
+                prop_assert!(y <= Decimal::from(j as u64 + 2));
+                prop_assert!(c[j + 1..].iter().all(|x| *x >= Decimal::ZERO));
+            }
+        }
+        let dips: Vec<usize> = (1..c.len())
+            .filter(|&t| c[t - 1] > Decimal::ZERO && c[t] < Decimal::ZERO)
+            .collect();
+        prop_assert_eq!(deficit_again(&rows), dips);
+    }
+}

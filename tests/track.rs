@@ -282,14 +282,9 @@ fn double_count_warning_fires_on_a_composite_and_its_part_only() {
 fn shipped_library_declares_its_composites() {
     let lib =
         totalplace::scenario::library::load_unit_costs(Path::new("models/unit-costs.csv")).unwrap();
-    let neet = lib
-        .iter()
-        .find(|u| u.id == "neet-young-person-year")
-        .unwrap();
-    assert_eq!(
-        neet.composite_of,
-        vec!["youth-claimant-year-18-24", "lost-tax-ni-entry-job-year"]
-    );
+    // GMCA UCD v1.4 E&E10.0 (NEET 18-24) = its DWP part E&E10.0.1 + its HMRC part E&E10.0.2.
+    let neet = lib.iter().find(|u| u.id == "ucd-ee10-0").unwrap();
+    assert_eq!(neet.composite_of, vec!["ucd-ee10-0-1", "ucd-ee10-0-2"]);
     // A part that is no cost of the library is an error naming file, row and column.
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("u.csv");

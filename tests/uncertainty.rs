@@ -583,3 +583,103 @@ fn recorded_crate_versions_match_the_lock_file() {
         assert!(lock.contains(&entry), "{name} {version} not in Cargo.lock");
     }
 }
+
+// ------------------------------------------------- whole steps on the boundary
+
+/// One stepped flow in year 0, no discounting, £1 a unit, all of a step cashable: the PV
+/// cashable is the number of whole steps × the step, so it shows the step count itself.
+fn stepped(
+    participants: &str,
+    engagement: &str,
+    success: &str,
+    quantity: &str,
+    step: &str,
+) -> String {
+    format!(
+        r#"
+[scenario]
+id = "steps"
+name = "Whole steps on the boundary"
+cohort = "care-leavers"
+transition = "leaving-care"
+start_year = 2025
+horizon = 1
+
+[discount]
+schedule = "flat"
+rate = "0"
+
+[[unit_cost]]
+id = "unit"
+name = "A unit of capacity"
+value = 1
+unit = "unit"
+price_year = "2024-25"
+role = "council"
+cashability = "1"
+source = "test"
+
+[[cost]]
+id = "c"
+agency = "council"
+kind = "revenue"
+amounts = [1]
+
+[[outcome]]
+id = "o"
+name = "Capacity released"
+participants = {participants}
+engagement = "{engagement}"
+success = "{success}"
+deadweight = "0"
+lag = 0
+evidence_grade = 1
+optimism_bias = "0"
+
+[[outcome.flow]]
+id = "beds"
+unit_cost = "unit"
+quantity = "{quantity}"
+cashability = "1"
+step = "{step}"
+"#
+    )
+}
+
+/// Kernel and engine count the same whole steps, with no tolerance: 9.99999999999 units of a
+/// step of 10 is no step (the kernel used to forgive the shortfall and count one), and
+/// 100 × 0.9 × 0.7 = 63 units of a step of 1 is 63 steps although f64 makes it
+/// 62.99999999999999.
+#[test]
+fn kernel_and_engine_agree_on_whole_steps_at_the_boundary() {
+    let place = TestPlace::new();
+    for (name, (pa, en, su, q, st), steps_times_step) in [
+        // 1 × 1 × 1 × 9.99999999999 = 9.99999999999; ⌊0.999999999999⌋ = 0 steps → £0.
+        ("short", ("1", "1", "1", "9.99999999999", "10"), 0.0),
+        // Exactly 10 units: 1 step of 10 → £10.
+        ("exact", ("1", "1", "1", "10", "10"), 10.0),
+        // 100 × 0.9 × 0.7 × 1 = 63 units exactly: 63 steps of 1 → £63.
+        ("binary-noise", ("100", "0.9", "0.7", "1", "1"), 63.0),
+        // 63 units in steps of 7: 9 steps → £63; in steps of 6.3: 10 steps → £63.
+        ("sevens", ("100", "0.9", "0.7", "1", "7"), 63.0),
+        ("six-point-three", ("100", "0.9", "0.7", "1", "6.3"), 63.0),
+    ] {
+        let path = place.scenario(name, &stepped(pa, en, su, q, st));
+        let sc = load(&path).unwrap();
+        let params = sc.params();
+        let r = evaluate(&sc, &params);
+        let council = sc.party_index("council").unwrap();
+        let exact = r.parties[council].summary.pv_cashable;
+        assert_eq!(f(exact), steps_times_step, "{name}: engine");
+        let k = Kernel::compile(&sc);
+        let vals: Vec<f64> = params.values.iter().map(|d| f(*d)).collect();
+        let mut out = vec![0.0; sc.parties.len() * PV_WIDTH];
+        k.eval(&vals, &mut k.scratch(), &mut out);
+        // Whole steps × step × £1 × 1 is exact in f64: equality, no tolerance.
+        assert_eq!(
+            out[council * PV_WIDTH + PV_CASHABLE],
+            steps_times_step,
+            "{name}: kernel"
+        );
+    }
+}

@@ -22,7 +22,7 @@ use calamine::{open_workbook, Data, Range, Reader, Xlsx};
 use common::{repo, Workdir};
 
 /// (scenario, --set path, value): a success rate, a deadweight, a cost, transfers of each
-/// kind, unit costs (one rebased from 2007-08 prices, one stepped and priced per unit), a
+/// kind, unit costs (rebased by GDP deflators; one stepped, one stepped and priced per unit), a
 /// stepped quantity, timing (lag with a PbR result lag following it, duration), optimism bias,
 /// the discount rate and a per-agency cashability.
 const CASES: &[(&str, &str, &str)] = &[
@@ -67,7 +67,7 @@ const CASES: &[(&str, &str, &str)] = &[
     ("bradford-prison-leavers", "discount.rate", "0.05"),
     (
         "bradford-prison-leavers",
-        "unit_cost.prison-place-year-2007.value",
+        "unit_cost.ucd-cr3-0.value",
         "45000",
     ),
     (
@@ -75,11 +75,7 @@ const CASES: &[(&str, &str, &str)] = &[
         "outcome.reoffending-reduced.lag",
         "1",
     ),
-    (
-        "nwl-integrated-care",
-        "unit_cost.non-elective-admission.value",
-        "4000",
-    ),
+    ("nwl-integrated-care", "unit_cost.ucd-he7-0-2.value", "4000"),
     (
         "nwl-integrated-care",
         "transfer.gain-share-acute.share",

@@ -5,6 +5,7 @@
 mod check;
 mod common;
 mod compare;
+mod costs;
 mod generate;
 mod ingest;
 mod init;
@@ -55,6 +56,8 @@ pub enum Command {
     /// Benefits realisation: predicted vs actual outcomes and savings per agency, and the change
     /// in mapped spend on each cohort since the baseline year (models/<place>/track.toml).
     Track(track::Args),
+    /// Search the unit-cost library: code, value, price year, bearing role, cashability, source.
+    Costs(costs::Args),
 }
 
 /// Run the CLI; returns the process exit code.
@@ -71,6 +74,7 @@ pub fn main() -> i32 {
         Command::Init(a) => init::run(a),
         Command::Check(a) => check::run(a),
         Command::Track(a) => track::run(a),
+        Command::Costs(a) => costs::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::params::Params;
-use super::{CostKind, TransferKind, ValidatedScenario};
+use super::{CostKind, Outcome, TransferKind, ValidatedScenario};
 
 /// One party's (or the system's) figures for one year, undiscounted unless named `pv_`.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -25,12 +25,13 @@ pub struct YearRow {
     pub cumulative_pv_net: Decimal,
 }
 
-/// When the cumulative discounted net first turns non-negative.
+/// When the cumulative discounted net turns non-negative for good.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "years")]
 pub enum Payback {
-    /// Years from the start of year 0, interpolated within the year of crossing (each year's
-    /// net treated as accruing evenly through the year). 0 when never in deficit.
+    /// Years from the start of year 0 to the last crossing into permanent surplus, interpolated
+    /// within the year of crossing (each year's net treated as accruing evenly through the
+    /// year). 0 when never in deficit.
     Within(Decimal),
     NotWithinHorizon,
     /// No costs, benefits or transfers at all.
@@ -54,6 +55,9 @@ pub struct Summary {
     pub froi: Option<Decimal>,
     pub froi_cashable: Option<Decimal>,
     pub payback: Option<Payback>,
+    /// Years in which the party, in surplus, fell back into deficit ([`deficit_again`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deficit_again: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -136,6 +140,67 @@ pub struct FlowTrace {
     pub non_cashable: Vec<Decimal>,
 }
 
+/// Achievers of one intake: engaged × success × (1 − deadweight).
+#[inline]
+pub fn achievers(engaged: Decimal, success: Decimal, deadweight: Decimal) -> Decimal {
+    engaged * success * (Decimal::ONE - deadweight)
+}
+
+/// People whose outcome persists in each year (`people[t]`, before optimism bias), summed
+/// over intakes: `achieving` from each intake's first benefit year (intake + lag), kept at
+/// `keep` = 1 − drop-off a year, for the outcome's duration or to the horizon.
+///
+/// With `by_intake`, also records each intake's own row (the live workbook shows them).
+pub fn persisting_people(
+    o: &Outcome,
+    achieving: Decimal,
+    keep: Decimal,
+    people: &mut [Decimal],
+    by_intake: Option<&mut Vec<(usize, Vec<Decimal>)>>,
+) {
+    persisting_people_by(o, |_| achieving, keep, people, by_intake)
+}
+
+/// [`persisting_people`] with each intake's own achievers (`totalplace track`'s observed
+/// intakes take their counts, the others the outcome's assumptions).
+pub fn persisting_people_by(
+    o: &Outcome,
+    achieving_in: impl Fn(usize) -> Decimal,
+    keep: Decimal,
+    people: &mut [Decimal],
+    mut by_intake: Option<&mut Vec<(usize, Vec<Decimal>)>>,
+) {
+    let h = people.len();
+    people.fill(Decimal::ZERO);
+    for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
+        let achieving = achieving_in(s);
+        let first = s + o.lag;
+        let last = match o.duration {
+            Some(d) => (first + d).min(h),
+            None => h,
+        };
+        let mut persist = Decimal::ONE;
+        let mut intake = by_intake.as_ref().map(|_| vec![Decimal::ZERO; h]);
+        for (t, slot) in people.iter_mut().enumerate().take(last).skip(first) {
+            *slot += achieving * persist;
+            if let Some(v) = intake.as_mut() {
+                v[t] = achieving * persist;
+            }
+            persist *= keep;
+        }
+        if let (Some(rows), Some(v)) = (by_intake.as_mut(), intake) {
+            rows.push((s, v));
+        }
+    }
+}
+
+/// Whole steps of released capacity in `units`: ⌊units ÷ step⌋, exactly (the f64 Monte Carlo
+/// kernel counts its steps with this too, so the two agree on every boundary).
+#[inline]
+pub fn whole_steps(units: Decimal, step: Decimal) -> Decimal {
+    (units / step).floor()
+}
+
 /// Evaluate a scenario: a pure function of its structure and parameters.
 pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
     evaluate_with(sc, p, None)
@@ -177,48 +242,30 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
     // Units of each flow by year (kept for per-unit transfers).
     let mut flow_units: Vec<Vec<Vec<Decimal>>> = Vec::with_capacity(sc.outcomes.len());
     for o in &sc.outcomes {
+        // The outcome's own terms (the trace shows these; observed intakes, which only
+        // `track` sets, take theirs in `persisting_people_by`).
+        let engaged = p.get(o.participants) * p.get(o.engagement);
+        let achieving = achievers(engaged, p.get(o.success), p.get(o.deadweight));
         let keep = one - p.get(o.drop_off);
         let realism = one - p.get(o.optimism_bias);
-        // People whose outcome persists in year t, summed over intakes (before optimism bias).
         let mut people = vec![zero; h];
-        // The trace records the outcome's own terms; observed intakes (`track`) are never
-        // traced (the live workbook shows scenario files, which carry none).
-        let mut ot = trace
-            .is_some()
-            .then(|| {
-                let engaged = p.get(o.participants) * p.get(o.engagement);
-                let achieving = engaged * p.get(o.success) * (one - p.get(o.deadweight));
-                (engaged, achieving)
-            })
-            .map(|(engaged, achieving)| OutcomeTrace {
-                engaged,
-                achieving,
-                keep,
-                realism,
-                ..Default::default()
-            });
-        for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
-            let (pp, pe, ps) = o.intake_params(s);
-            let engaged = p.get(pp) * p.get(pe);
-            let achieving = engaged * p.get(ps) * (one - p.get(o.deadweight));
-            let first = s + o.lag;
-            let last = match o.duration {
-                Some(d) => (first + d).min(h),
-                None => h,
-            };
-            let mut persist = one;
-            let mut intake = ot.as_ref().map(|_| vec![zero; h]);
-            for (t, slot) in people.iter_mut().enumerate().take(last).skip(first) {
-                *slot += achieving * persist;
-                if let Some(v) = intake.as_mut() {
-                    v[t] = achieving * persist;
-                }
-                persist *= keep;
-            }
-            if let (Some(ot), Some(v)) = (ot.as_mut(), intake) {
-                ot.by_intake.push((s, v));
-            }
-        }
+        let mut ot = trace.is_some().then(|| OutcomeTrace {
+            engaged,
+            achieving,
+            keep,
+            realism,
+            ..Default::default()
+        });
+        persisting_people_by(
+            o,
+            |s| {
+                let (pp, pe, ps) = o.intake_params(s);
+                achievers(p.get(pp) * p.get(pe), p.get(ps), p.get(o.deadweight))
+            },
+            keep,
+            &mut people,
+            ot.as_mut().map(|t| &mut t.by_intake),
+        );
         let mut units_o = Vec::with_capacity(o.flows.len());
         for f in &o.flows {
             let qty = p.get(f.quantity) * realism;
@@ -243,7 +290,7 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
                 let benefit = u * value;
                 let c = match step {
                     None => benefit * cash,
-                    Some(step) => (u / step).floor() * step * value * cash,
+                    Some(step) => whole_steps(u, step) * step * value * cash,
                 };
                 cashable[f.party][t] += c;
                 non_cashable[f.party][t] += benefit - c;
@@ -427,6 +474,7 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
     system.froi = ratio(system.pv_benefits, system.pv_costs);
     system.froi_cashable = ratio(system.pv_cashable, system.pv_costs);
     system.payback = Some(payback(&system_yearly));
+    system.deficit_again = deficit_again(&system_yearly);
 
     let total_c = system.pv_costs;
     let total_b = system.pv_benefits;
@@ -485,11 +533,14 @@ fn summarise(yearly: &[YearRow], d: &[Decimal]) -> Summary {
     s.froi = ratio(s.pv_benefits, s.pv_costs);
     s.froi_cashable = ratio(s.pv_cashable, s.pv_costs);
     s.payback = Some(payback(yearly));
+    s.deficit_again = deficit_again(yearly);
     s
 }
 
-/// First crossing of the cumulative discounted net from negative to non-negative,
-/// interpolated linearly within the year of crossing.
+/// The last crossing of the cumulative discounted net into permanent surplus (non-negative to
+/// the end of the horizon), interpolated linearly within the year of crossing. 0 when the
+/// cumulative is never negative; not within the horizon when it ends negative, however long it
+/// was in surplus before. [`deficit_again`] says when a party in surplus dips back.
 pub fn payback(yearly: &[YearRow]) -> Payback {
     if yearly.iter().all(|r| {
         r.pv_net.is_zero()
@@ -500,17 +551,101 @@ pub fn payback(yearly: &[YearRow]) -> Payback {
     }) {
         return Payback::NoFlows;
     }
-    let mut prev = Decimal::ZERO;
-    for (t, r) in yearly.iter().enumerate() {
-        let cum = r.cumulative_pv_net;
-        if cum >= Decimal::ZERO {
-            if prev >= Decimal::ZERO {
-                // Never in deficit up to here.
-                return Payback::Within(Decimal::ZERO);
-            }
-            return Payback::Within(Decimal::from(t as u64) + (-prev) / r.pv_net);
-        }
-        prev = cum;
+    match yearly.last() {
+        Some(r) if r.cumulative_pv_net < Decimal::ZERO => return Payback::NotWithinHorizon,
+        _ => {}
     }
-    Payback::NotWithinHorizon
+    // The last year still in deficit; the crossing is in the year after it.
+    match yearly
+        .iter()
+        .rposition(|r| r.cumulative_pv_net < Decimal::ZERO)
+    {
+        None => Payback::Within(Decimal::ZERO),
+        Some(j) => {
+            let prev = yearly[j].cumulative_pv_net;
+            let t = j + 1;
+            Payback::Within(Decimal::from(t as u64) + (-prev) / yearly[t].pv_net)
+        }
+    }
+}
+
+/// Years (from 0) in which the cumulative discounted net falls back into deficit after being in
+/// surplus at the end of the year before (a cumulative of exactly 0, such as before any flow,
+/// is not a surplus).
+pub fn deficit_again(yearly: &[YearRow]) -> Vec<usize> {
+    yearly
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| {
+            w[0].cumulative_pv_net > Decimal::ZERO && w[1].cumulative_pv_net < Decimal::ZERO
+        })
+        .map(|(t, _)| t + 1)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The traced run is the same run, and its terms add up to the results: each party's
+    /// cashable and non-cashable savings are the sums of its flows', its costs the sums of its
+    /// cost lines', and each transfer leaves its payer and reaches its payee.
+    #[test]
+    fn trace_is_the_engines_own_terms() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/kirkbridge/scenarios");
+        let mut seen = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let sc = crate::scenario::load(&e.unwrap().path()).unwrap();
+            let p = sc.params();
+            let (r, tr) = evaluate_traced(&sc, &p);
+            assert_eq!(r, evaluate(&sc, &p), "{}", sc.id);
+            for (a, pr) in r.parties.iter().enumerate() {
+                for t in 0..sc.horizon {
+                    let mut cash = Decimal::ZERO;
+                    let mut non = Decimal::ZERO;
+                    for (o, ot) in sc.outcomes.iter().zip(&tr.outcomes) {
+                        for (f, ft) in o.flows.iter().zip(&ot.flows) {
+                            if f.party == a {
+                                cash += ft.cashable[t];
+                                non += ft.non_cashable[t];
+                            }
+                        }
+                    }
+                    assert_eq!(pr.yearly[t].cashable, cash, "{} {} cashable", sc.id, pr.id);
+                    assert_eq!(
+                        pr.yearly[t].non_cashable, non,
+                        "{} {} non-cashable",
+                        sc.id, pr.id
+                    );
+                    let costs: Decimal = sc
+                        .costs
+                        .iter()
+                        .zip(&tr.costs)
+                        .filter(|(c, _)| c.party == a)
+                        .map(|(_, v)| v[t])
+                        .sum();
+                    assert_eq!(pr.yearly[t].costs, costs, "{} {} costs", sc.id, pr.id);
+                    let net: Decimal = sc
+                        .transfers
+                        .iter()
+                        .zip(&tr.transfers)
+                        .map(|(x, v)| {
+                            let mut d = Decimal::ZERO;
+                            if x.to == a {
+                                d += v[t];
+                            }
+                            if x.from == a {
+                                d -= v[t];
+                            }
+                            d
+                        })
+                        .sum();
+                    assert_eq!(pr.yearly[t].transfers, net, "{} {} transfers", sc.id, pr.id);
+                }
+            }
+            seen += 1;
+        }
+        assert_eq!(seen, 5);
+    }
 }

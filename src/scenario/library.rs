@@ -16,6 +16,9 @@ use crate::money;
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct UnitCost {
     pub id: String,
+    /// The publisher's own code (GMCA Unit Cost Database: `E&E1.0.1`); empty when none.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub code: String,
     pub name: String,
     /// Value in `price_year` prices, pounds per `unit`.
     pub value: Decimal,
@@ -29,6 +32,9 @@ pub struct UnitCost {
     pub source: String,
     /// False when the value could not be checked against its source.
     pub verified: bool,
+    /// `fiscal`, or which of `fiscal`, `economic`, `social` the value contains
+    /// (`fiscal+economic`), as its source says.
+    pub value_type: String,
     /// Where it was defined: the library file or the scenario file.
     pub defined_in: String,
     /// The unit costs this one is made of (`composite_of` in the library: a NEET year =
@@ -104,8 +110,9 @@ fn col(headers: &csv::StringRecord, file: &str, name: &str) -> Result<usize> {
 }
 
 /// Load the unit-cost library. Columns: `id, name, value, unit, price_year, role,
-/// cashability, verified, source`, optionally `composite_of` (the ids of the costs this one is
-/// made of, separated by `;`); others, such as `notes`, are ignored.
+/// cashability, verified, source`, optionally `code` (the publisher's code), `value_type`
+/// (`fiscal` when absent) and `composite_of` (the ids of the costs this one is made of,
+/// separated by `;`); others, such as `notes`, are ignored.
 pub fn load_unit_costs(path: &Path) -> Result<Vec<UnitCost>> {
     let file = display_path(path);
     let (h, rows) = read_csv(path)?;
@@ -124,6 +131,8 @@ pub fn load_unit_costs(path: &Path) -> Result<Vec<UnitCost>> {
     .map(|n| col(&h, &file, n))
     .collect::<Result<_>>()?;
     let c_parts = h.iter().position(|x| x.trim() == "composite_of");
+    let c_code = h.iter().position(|x| x.trim() == "code");
+    let c_type = h.iter().position(|x| x.trim() == "value_type");
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -207,7 +216,26 @@ pub fn load_unit_costs(path: &Path) -> Result<Vec<UnitCost>> {
                 format!("unit cost \"{id}\": give its source"),
             ));
         }
+        let opt = |c: Option<usize>| c.and_then(|c| r.get(c)).unwrap_or("").trim();
+        let value_type = match opt(c_type) {
+            "" => "fiscal".to_string(),
+            t if is_value_type(t) => t.to_string(),
+            t => {
+                errors.push(Error::input(
+                    Location {
+                        col: c_type.map(|c| c as u32),
+                        ..loc(0)
+                    },
+                    format!(
+                        "unit cost \"{id}\": value_type \"{t}\" must be fiscal, economic or social, or several joined by + (fiscal+economic)"
+                    ),
+                ));
+                continue;
+            }
+        };
         out.push(UnitCost {
+            code: opt(c_code).to_string(),
+            value_type,
             id,
             name: get(1).to_string(),
             value,
@@ -255,6 +283,39 @@ pub fn load_unit_costs(path: &Path) -> Result<Vec<UnitCost>> {
     }
     Error::from_list(errors)?;
     Ok(out)
+}
+
+/// The unit costs matching every word (case-insensitive) somewhere in their id, code, name,
+/// unit, role or source, in library order. No words: all of them.
+pub fn search<'a>(lib: &'a [UnitCost], words: &[String]) -> Vec<&'a UnitCost> {
+    let words: Vec<String> = words
+        .iter()
+        .flat_map(|w| w.split_whitespace())
+        .map(str::to_lowercase)
+        .collect();
+    lib.iter()
+        .filter(|u| {
+            let hay = [&u.id, &u.code, &u.name, &u.unit, &u.role, &u.source]
+                .iter()
+                .map(|s| s.to_lowercase())
+                .collect::<Vec<_>>()
+                .join("\n");
+            words.iter().all(|w| hay.contains(w.as_str()))
+        })
+        .collect()
+}
+
+/// `fiscal`, `economic`, `social` or several of them joined by `+`, each once, in that order.
+pub fn is_value_type(t: &str) -> bool {
+    let order = ["fiscal", "economic", "social"];
+    let mut last = None;
+    for part in t.split('+') {
+        match order.iter().position(|o| *o == part) {
+            Some(i) if last.is_none_or(|l| i > l) => last = Some(i),
+            _ => return false,
+        }
+    }
+    last.is_some()
 }
 
 /// A GDP-deflator index by financial year.
@@ -318,5 +379,16 @@ mod tests {
         assert_eq!(parse_fy("2023-25"), None);
         assert_eq!(fy_label(1999), "1999-00");
         assert_eq!(fy_label(2024), "2024-25");
+    }
+
+    #[test]
+    fn value_types() {
+        assert!(is_value_type("fiscal"));
+        assert!(is_value_type("fiscal+economic+social"));
+        assert!(is_value_type("economic+social"));
+        assert!(!is_value_type("economic+fiscal"));
+        assert!(!is_value_type("fiscal+fiscal"));
+        assert!(!is_value_type(""));
+        assert!(!is_value_type("cash"));
     }
 }

@@ -62,6 +62,17 @@ pub fn payback_text(p: Option<Payback>) -> String {
     }
 }
 
+/// The payback and, when the party fell back into deficit after a surplus, the year(s) it did
+/// (years from 0, like the payback).
+pub fn payback_summary(s: &Summary) -> String {
+    let p = payback_text(s.payback);
+    if s.deficit_again.is_empty() {
+        return p;
+    }
+    let years: Vec<String> = s.deficit_again.iter().map(|t| t.to_string()).collect();
+    format!("{p}; in deficit again in year {}", years.join(", "))
+}
+
 fn money_or_dash(d: Option<Decimal>) -> String {
     d.map(format_gbp0).unwrap_or_else(|| "-".to_string())
 }
@@ -96,7 +107,7 @@ pub fn who_pays_table(r: &Results) -> Table {
             right(format_gbp0(s.npv)),
             right(format_gbp0(s.npv_cashable)),
             right(ratio(s.froi)),
-            right(payback_text(s.payback)),
+            right(payback_summary(s)),
         ]);
     }
     let s = &r.system;
@@ -109,7 +120,7 @@ pub fn who_pays_table(r: &Results) -> Table {
         right(format_gbp0(s.npv)),
         right(format_gbp0(s.npv_cashable)),
         right(ratio(s.froi)),
-        right(payback_text(s.payback)),
+        right(payback_summary(s)),
     ]);
     t
 }
@@ -190,8 +201,21 @@ pub fn headline(sc: &ValidatedScenario, r: &Results) -> String {
         format_gbp0(s.npv_cashable),
         ratio(s.froi),
         ratio(s.froi_cashable),
-        payback_text(s.payback)
+        payback_summary(s)
     ));
+    for (id, dips) in r
+        .parties
+        .iter()
+        .map(|p| (p.id.as_str(), &p.summary.deficit_again))
+        .chain(std::iter::once(("system", &s.deficit_again)))
+        .filter(|(_, d)| !d.is_empty())
+    {
+        let years: Vec<String> = dips.iter().map(|t| sc.year_label(*t)).collect();
+        out.push_str(&format!(
+            "{id}: in surplus, then in deficit again in {}\n",
+            years.join(", ")
+        ));
+    }
     out.push_str(&format!(
         "wrong-pocket index W = {} on all fiscal benefits, {} on cashable; locally cashable PV {} of {} cashable\n",
         ratio(r.wrong_pocket),
@@ -373,6 +397,7 @@ fn summary_json(s: &Summary) -> Value {
         "froi": s.froi.map(|x| round_half_up(x, 6).to_string()),
         "froi_cashable": s.froi_cashable.map(|x| round_half_up(x, 6).to_string()),
         "payback": payback_text(s.payback),
+        "deficit_again": s.deficit_again,
     })
 }
 
@@ -422,7 +447,7 @@ pub fn results_json(sc: &ValidatedScenario, params: &super::Params, r: &Results)
         "conventions": conv,
         "parameters": sc.param_specs.iter().zip(&params.values).map(|(s, v)| json!({"path": s.path, "value": v.normalize().to_string(), "bound": s.bound})).collect::<Vec<_>>(),
         "unit_costs": sc.unit_costs.iter().map(|u| json!({
-            "id": u.id, "name": u.name, "value": u.value.to_string(), "unit": u.unit,
+            "id": u.id, "code": u.code, "name": u.name, "value": u.value.to_string(), "unit": u.unit,
             "price_year": super::library::fy_label(u.price_year), "role": u.role,
             "default_cashability": u.cashability.to_string(), "verified": u.verified, "source": u.source,
             "composite_of": u.composite_of,

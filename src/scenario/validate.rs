@@ -552,6 +552,8 @@ pub(super) fn validate(
             defined_in: file.clone(),
             composite_of: u.composite_of.clone(),
             local: None,
+            code: String::new(),
+            value_type: "fiscal".to_string(),
         });
     }
     let locals = local_costs(
@@ -662,6 +664,16 @@ pub(super) fn validate(
                 );
                 continue;
             };
+            if uc.value_type != "fiscal" {
+                b.err(
+                    fk("unit_cost"),
+                    format!(
+                        "unit cost \"{}\" is a {} value, not a fiscal one: a flow prices what an agency spends, so pick a fiscal unit cost (`totalplace costs` shows each one's value type)",
+                        uc.id, uc.value_type
+                    ),
+                );
+                continue;
+            }
             let ui = match used.iter().position(|u| u.id == uc.id) {
                 Some(i) => i,
                 None => {
@@ -1330,6 +1342,8 @@ fn local_costs(
             defined_in: b.file.clone(),
             composite_of: l.composite_of.clone(),
             local: Some(origin),
+            code: String::new(),
+            value_type: "fiscal".to_string(),
         });
     }
     out

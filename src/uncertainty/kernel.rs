@@ -9,8 +9,15 @@
 //! flows: PV = PV of persisting people × quantity × unit cost). Yearly figures are kept only
 //! where the arithmetic needs them: stepped flows (whole steps each year) and the parties that
 //! pay a gain-share (their yearly net gain decides each year's payment).
+//!
+//! Whole steps are counted in exact decimals with the engine's own functions (each draw read
+//! back as the shortest decimal for its f64), so the kernel and the engine agree on every
+//! step boundary with no tolerance: binary noise cannot add or lose a step.
 
-use crate::scenario::{TransferKind, ValidatedScenario, P};
+use rust_decimal::Decimal;
+
+use crate::scenario::engine::{achievers, persisting_people, whole_steps};
+use crate::scenario::{Outcome, TransferKind, ValidatedScenario, P};
 
 /// The four present values of one party.
 pub const PV_COSTS: usize = 0;
@@ -68,6 +75,9 @@ struct KOutcome {
     w: Vec<f64>,
     /// Some flow needs people year by year.
     needs_people: bool,
+    /// The outcome itself when a flow is stepped: whole steps are counted in exact decimals
+    /// by the engine's own functions, so the kernel and the engine agree on every boundary.
+    exact: Option<Box<Outcome>>,
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +125,8 @@ pub struct Kernel {
 #[derive(Debug, Clone)]
 pub struct Scratch {
     people: Vec<f64>,
+    /// People year by year in exact decimals, for stepped flows.
+    people_exact: Vec<Decimal>,
     /// Yearly cashable, non-cashable, costs and transfers of tracked parties: [party][t].
     cash: Vec<f64>,
     non_cash: Vec<f64>,
@@ -127,11 +139,37 @@ fn to_f64(d: rust_decimal::Decimal) -> f64 {
     d.to_f64().unwrap_or(f64::NAN)
 }
 
-/// Whole steps of released capacity in `x` units: floor, forgiving binary noise just below a
-/// whole number (the exact engine would land on it).
-#[inline]
-fn whole_steps(x: f64) -> f64 {
-    (x + 1e-9 * x.abs().max(1.0)).floor()
+/// A draw as the decimal it stands for: the shortest decimal that reads back as the same f64
+/// (0.1 for 0.1_f64), so a scenario's own values convert back exactly. Written on the stack:
+/// a draw allocates nothing.
+fn exact(x: f64) -> Decimal {
+    use std::fmt::Write;
+    struct Buf {
+        b: [u8; 40],
+        n: usize,
+    }
+    impl Write for Buf {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let end = self.n + s.len();
+            if end > self.b.len() {
+                return Err(std::fmt::Error);
+            }
+            self.b[self.n..end].copy_from_slice(s.as_bytes());
+            self.n = end;
+            Ok(())
+        }
+    }
+    let mut buf = Buf { b: [0; 40], n: 0 };
+    if write!(buf, "{x:e}").is_ok() {
+        if let Some(d) = std::str::from_utf8(&buf.b[..buf.n])
+            .ok()
+            .and_then(|t| Decimal::from_scientific(t).ok())
+        {
+            return d;
+        }
+    }
+    use rust_decimal::prelude::FromPrimitive;
+    Decimal::from_f64(x).unwrap_or_default()
 }
 
 impl Kernel {
@@ -210,6 +248,11 @@ impl Kernel {
                     w
                 },
                 needs_people: false,
+                exact: o
+                    .flows
+                    .iter()
+                    .any(|f| f.step.is_some())
+                    .then(|| Box::new(o.clone())),
                 flows: o
                     .flows
                     .iter()
@@ -291,6 +334,7 @@ impl Kernel {
         let n = self.parties;
         Scratch {
             people: vec![0.0; h],
+            people_exact: vec![Decimal::ZERO; h],
             cash: vec![0.0; n * h],
             non_cash: vec![0.0; n * h],
             costs: vec![0.0; n * h],
@@ -355,6 +399,16 @@ impl Kernel {
                     }
                 }
             }
+            // Exact people for stepped flows, as the engine computes them.
+            let realism_exact = if let Some(oe) = &o.exact {
+                let engaged = exact(p[o.participants]) * exact(p[o.engagement]);
+                let achieving = achievers(engaged, exact(p[o.success]), exact(p[o.deadweight]));
+                let keep = Decimal::ONE - exact(p[o.drop_off]);
+                persisting_people(oe, achieving, keep, &mut s.people_exact, None);
+                Decimal::ONE - exact(p[o.optimism_bias])
+            } else {
+                Decimal::ZERO
+            };
             for f in &o.flows {
                 let qty = p[f.quantity] * realism;
                 let value = p[f.value] * f.rebase;
@@ -371,7 +425,12 @@ impl Kernel {
                     }
                     continue;
                 }
-                let step = f.step.map(|i| p[i]);
+                let step = f.step.map(|i| (p[i], exact(p[i])));
+                let qty_exact = if step.is_some() {
+                    exact(p[f.quantity]) * realism_exact
+                } else {
+                    Decimal::ZERO
+                };
                 let (mut pv_c, mut pv_n) = (0.0, 0.0);
                 for t in 0..h {
                     if people[t] == 0.0 {
@@ -381,7 +440,10 @@ impl Kernel {
                     let benefit = u * value;
                     let c = match step {
                         None => benefit * cash,
-                        Some(step) => whole_steps(u / step) * step * value * cash,
+                        Some((step, step_exact)) => {
+                            let units = s.people_exact[t] * qty_exact;
+                            to_f64(whole_steps(units, step_exact)) * step * value * cash
+                        }
                     };
                     pv_c += c * d[t];
                     pv_n += (benefit - c) * d[t];
@@ -511,5 +573,36 @@ impl Kernel {
                 KTransfer::Pbr { .. } => unreachable!("checked above"),
             }).collect::<Vec<_>>(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exact;
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+
+    #[test]
+    fn draws_read_back_as_the_decimals_they_stand_for() {
+        for s in [
+            "0.1",
+            "0.7",
+            "9.99999999999",
+            "62.99999999999999",
+            "1500",
+            "1e-7",
+            "0",
+        ] {
+            let d = Decimal::from_str(s)
+                .or_else(|_| Decimal::from_scientific(s))
+                .unwrap();
+            let x: f64 = s.parse().unwrap();
+            assert_eq!(exact(x), d, "{s}");
+        }
+        // 0.1 + 0.2 is not 0.3 in f64: its shortest decimal is 0.30000000000000004.
+        assert_eq!(
+            exact(0.1 + 0.2),
+            Decimal::from_str("0.30000000000000004").unwrap()
+        );
     }
 }

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::Worksheet;
 
 use super::by_agency::{self, AgencyRows};
-use super::{cell, f, formula, headers, print_setup, sheet_cell, Fmt, BY_AGENCY, X};
+use super::{cell, f, formula, formula_text, headers, print_setup, sheet_cell, Fmt, BY_AGENCY, X};
 use crate::error::col_letter;
 use crate::scenario::engine::PartyResult;
 use crate::scenario::{Results, ValidatedScenario};
@@ -88,23 +88,12 @@ pub fn asymmetry(
             (5, p.benefit_share, 2),
             (6, p.cashable_share, 3),
         ] {
+            // A formula even when the total is zero now, so that it moves when inputs do.
+            let total_ref = format!("{}${}", col_letter(tot as u32), total + 1);
+            let text = format!("=IF({total_ref}=0,\"n/a\",{}/{total_ref})", cell(row, tot));
             match share {
-                Some(v) => formula(
-                    ws,
-                    row,
-                    c,
-                    &format!(
-                        "={}/{}${}",
-                        cell(row, tot),
-                        col_letter(tot as u32),
-                        total + 1
-                    ),
-                    f(v),
-                    &fm.pct,
-                )?,
-                None => {
-                    ws.write_string(row, c, "n/a")?;
-                }
+                Some(v) => formula(ws, row, c, &text, f(v), &fm.pct)?,
+                None => formula_text(ws, row, c, &text, "n/a", &fm.pct)?,
             }
         }
         if let (Some(c), Some(b)) = (p.cost_share, p.benefit_share) {

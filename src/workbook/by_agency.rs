@@ -34,8 +34,10 @@ fn pv(b: Block, c: u16) -> String {
     )
 }
 
-/// Payback from a Cashflows block: "n/a" with no flows at all, else the first crossing, else
-/// "not within horizon" (the engine's three cases).
+/// Payback from a Cashflows block, as the engine defines it: "n/a" with no flows at all; "not
+/// within horizon" when the cumulative ends in deficit; else the last crossing into surplus
+/// (the crossings column holds every year's crossing, in increasing order; 0 for year 0 when
+/// it starts in surplus).
 fn payback_formula(b: Block) -> String {
     let rng = |c: u16| sheet_range(CASHFLOWS, b.first, b.last, c);
     let any = [
@@ -49,7 +51,12 @@ fn payback_formula(b: Block) -> String {
     .collect::<Vec<_>>()
     .join("+");
     let p = rng(cashflows::PAYBACK);
-    format!("=IF({any}=0,\"n/a\",IF(COUNT({p})=0,\"not within horizon\",MIN({p})))")
+    let last = format!(
+        "{}!{}",
+        crate::error::quote_sheet(CASHFLOWS),
+        cell(b.last, cashflows::CUMULATIVE)
+    );
+    format!("=IF({any}=0,\"n/a\",IF({last}<0,\"not within horizon\",MAX({p})))")
 }
 
 fn write_payback(

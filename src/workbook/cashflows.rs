@@ -1,6 +1,7 @@
 //! The Cashflows sheet: each party's (and the system's) yearly figures, years down the page,
-//! every cell a link to the Model sheet; a payback column finds the year the cumulative
-//! discounted net first turns non-negative, interpolated within the year as the engine does.
+//! every cell a link to the Model sheet; a payback column marks each year in which the
+//! cumulative discounted net crosses into surplus, interpolated within the year as the engine
+//! does (payback is the last of them when the horizon ends in surplus).
 
 use rust_decimal::Decimal;
 use rust_xlsxwriter::Worksheet;
@@ -29,10 +30,11 @@ pub const CASHABLE: u16 = 7;
 pub const NON_CASHABLE: u16 = 8;
 pub const TRANSFERS: u16 = 9;
 pub const DISCOUNT: u16 = 11;
+pub const CUMULATIVE: u16 = 13;
 pub const PAYBACK: u16 = 14;
 
-/// The engine's crossing value for a row: t + (−cum_(t−1)) ÷ pv_net_t where the cumulative
-/// first turns non-negative (0 when year 0 already is).
+/// The crossing value for a row: t + (−cum_(t−1)) ÷ pv_net_t where the cumulative turns
+/// non-negative from a deficit (0 when year 0 already is), as in the engine's payback.
 fn crossing(rows: &[YearRow], t: usize) -> Option<Decimal> {
     let cum = rows[t].cumulative_pv_net;
     if cum < Decimal::ZERO {
@@ -159,7 +161,7 @@ pub fn cashflows(
             "Discount factor",
             "PV net",
             "Cumulative PV net",
-            "Payback if the cumulative turns here (years)",
+            "Crossing into surplus this year (years)",
         ],
         fm,
     )?;

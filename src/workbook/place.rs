@@ -42,10 +42,19 @@ pub fn place_workbook(run: &PlaceRun) -> Result<Vec<u8>> {
             let money = label.contains("NPV") || label.starts_with("PV");
             for (j, v) in cells.iter().enumerate() {
                 let c = 1 + j as u16;
-                match v.parse::<f64>() {
-                    Ok(x) if money => ws.write_number_with_format(r, c, x, &fm.money)?,
-                    Ok(x) => ws.write_number_with_format(r, c, x, &fm.ratio)?,
-                    Err(_) => ws.write_string(r, c, v)?,
+                // Payback as a number of years too, from the results ("never in deficit" is 0
+                // in that format).
+                let years = match run.scenarios[j].results.system.payback {
+                    Some(crate::scenario::Payback::Within(y)) if label == "payback" => {
+                        Some(super::f(y))
+                    }
+                    _ => None,
+                };
+                match (v.parse::<f64>(), years) {
+                    (_, Some(y)) => ws.write_number_with_format(r, c, y, &fm.years)?,
+                    (Ok(x), _) if money => ws.write_number_with_format(r, c, x, &fm.money)?,
+                    (Ok(x), _) => ws.write_number_with_format(r, c, x, &fm.ratio)?,
+                    (Err(_), _) => ws.write_string(r, c, v)?,
                 };
             }
         }
