@@ -25,6 +25,41 @@ pub fn to_pennies(d: Decimal) -> Decimal {
     round_half_up(d, 2)
 }
 
+/// The largest amount, in pounds, one budget line or control total may hold: £1e18, a
+/// million times UK public spending, so no real budget meets it, and sums of billions of such
+/// lines stay far inside `Decimal`'s range (about 7.9e28).
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(2_808_348_672, 232_830_643, 0, false, 0); // 1e18
+
+/// An error message if `d` is beyond ±[`MAX_AMOUNT`].
+pub fn check_magnitude(d: Decimal) -> Result<(), String> {
+    if d.abs() > MAX_AMOUNT {
+        Err(format!(
+            "{} is beyond the largest amount accepted (£1,000,000,000,000,000,000); check the units and the cell",
+            quote(&d.normalize().to_string())
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checked sum of amounts: `None` on overflow.
+pub fn checked_sum(it: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    it.into_iter()
+        .try_fold(Decimal::ZERO, |acc, d| acc.checked_add(d))
+}
+
+/// Text quoted in a message, cut to 40 characters (a 1M-digit cell must not flood the terminal).
+pub fn quote(text: &str) -> String {
+    let t = text.trim();
+    let n = t.chars().count();
+    if n <= 40 {
+        t.to_string()
+    } else {
+        let head: String = t.chars().take(32).collect();
+        format!("{head}… ({n} characters)")
+    }
+}
+
 /// Why a text amount did not parse.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AmountError(pub String);
@@ -36,7 +71,7 @@ pub struct AmountError(pub String);
 /// a trailing `-` (some ledgers), and a lone `-` meaning nil (accounting format). Rejected: anything else, e.g.
 /// `TBC`, `12.3.4`, `£`, `1,23`, `--5`.
 pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
-    let err = || AmountError(format!("amount \"{}\" is not a number", text.trim()));
+    let err = || AmountError(format!("amount \"{}\" is not a number", quote(text)));
     let s = text.trim();
     if s.is_empty() {
         return Err(AmountError("amount is empty".into()));
@@ -97,17 +132,23 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
     let mut mantissa: i128 = 0;
     let mut scale: u32 = 0;
     let mut digits = 0usize;
+    let mut any_digit = false;
     let mut in_fraction = false;
     let mut group_len: Option<usize> = None; // digits since last comma (None = no comma yet)
     let mut int_digits = 0usize;
     for &b in bytes {
         match b {
             b'0'..=b'9' => {
-                digits += 1;
+                any_digit = true;
+                // Leading zeros of the whole part are not precision (fuzzing found
+                // "0123…" with 28 digits rejected while its value fits).
+                if mantissa != 0 || in_fraction || b != b'0' {
+                    digits += 1;
+                }
                 if digits > 28 {
                     return Err(AmountError(format!(
                         "amount \"{}\" has too many digits",
-                        text.trim()
+                        quote(text)
                     )));
                 }
                 mantissa = mantissa * 10 + i128::from(b - b'0');
@@ -140,7 +181,7 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
             _ => return Err(err()),
         }
     }
-    if digits == 0 {
+    if !any_digit {
         return Err(err());
     }
     if let (Some(g), false) = (group_len, in_fraction) {
@@ -172,10 +213,20 @@ pub fn from_sheet_number(f: f64) -> Option<Decimal> {
     if f.abs() >= 7.9e28 {
         return None;
     }
+    // Float residues of a formula (=0.1+0.2-0.3 caches 5.55e-17) are zero, not figures.
+    if f.abs() < SHEET_ZERO {
+        return Some(Decimal::ZERO);
+    }
     let s = format!("{:.14e}", f);
-    let d = Decimal::from_scientific(&s).ok()?;
+    let d = Decimal::from_scientific(&s)
+        .ok()
+        .or_else(|| Decimal::from_f64_retain(f).map(|d| d.round_dp(28)))?;
     Some(d.normalize())
 }
+
+/// Spreadsheet numbers smaller than this in magnitude read as zero: float residues such as
+/// `0.1 + 0.2 - 0.3` = 5.55e-17 (a ten-billionth of a penny is no budget figure).
+pub const SHEET_ZERO: f64 = 1e-12;
 
 /// Format pounds with thousands separators and 2 decimal places (half-up): `£1,234,567.89`,
 /// negatives as `-£1,234.00`.
@@ -265,6 +316,43 @@ mod tests {
             parse_amount("TBC").unwrap_err().0,
             "amount \"TBC\" is not a number"
         );
+    }
+
+    /// Issue 13: leading zeros are not digits of precision (found by the amount fuzzer:
+    /// "0123" followed by 24 zeros, 28 characters, value 1.23e26).
+    #[test]
+    fn leading_zeros_do_not_count_towards_the_digit_limit() {
+        let t = format!("0123{}", "0".repeat(24));
+        assert_eq!(parse_amount(&t), Ok(Decimal::from_str("123e24").unwrap()));
+        assert_eq!(
+            parse_amount("0000000000000000000000000000000012"),
+            Ok(dec!(12))
+        );
+    }
+
+    #[test]
+    fn the_largest_amount_is_a_quintillion_and_quotes_are_cut() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(1_000_000_000_000_000_000i64));
+        assert!(check_magnitude(dec!(1000000000000000000)).is_ok());
+        assert!(check_magnitude(dec!(-1000000000000000000.01)).is_err());
+        // A million-digit amount is quoted as its first 32 characters and its length.
+        let long = "9".repeat(1_000_000);
+        let e = parse_amount(&long).unwrap_err().0;
+        assert!(e.len() < 120, "{e}");
+        assert!(e.contains("(1000000 characters)"), "{e}");
+        assert_eq!(
+            checked_sum([MAX_AMOUNT, MAX_AMOUNT]),
+            Some(dec!(2000000000000000000))
+        );
+        assert_eq!(checked_sum([Decimal::MAX, Decimal::ONE]), None);
+    }
+
+    /// Issue 13: =0.1+0.2-0.3 caches 5.551115123125783e-17, which is zero, not an error.
+    #[test]
+    fn float_residues_are_zero() {
+        assert_eq!(from_sheet_number(0.1 + 0.2 - 0.3), Some(Decimal::ZERO));
+        assert_eq!(from_sheet_number(-1e-13), Some(Decimal::ZERO));
+        assert_eq!(from_sheet_number(1e-9), Some(dec!(0.000000001)));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! written), mapping.toml (applied to the ledger), and every scenario. Prints what it checked;
 //! exits 2 naming each file at fault.
 
+use super::common::outln;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -40,11 +41,11 @@ pub fn run(args: Args) -> Result<()> {
     let place = match Place::load(dir) {
         Ok(p) => p,
         Err(e) => {
-            println!("FAIL place: {}", display_path(&dir.join("place.toml")));
+            outln!("FAIL place: {}", display_path(&dir.join("place.toml")));
             return Err(as_input(e).into());
         }
     };
-    println!(
+    outln!(
         "ok   place.toml: {} ({}, {}, {})",
         place.info.name,
         counted(place.agencies.len(), "agency", "agencies"),
@@ -55,14 +56,17 @@ pub fn run(args: Args) -> Result<()> {
             "transition points"
         )
     );
-    println!(
+    outln!(
         "ok   sources.toml: {}",
         counted(place.sources.len(), "source", "sources")
     );
     let ledger = match ingest::ingest_place_unreconciled(&place) {
         Ok(ing) => {
+            for w in ing.warnings() {
+                eprintln!("warning: {w}");
+            }
             for (r, s) in ing.reports.iter().zip(&place.sources) {
-                println!(
+                outln!(
                     "{} {}: {} lines, {} ({})",
                     if matches!(r.status, ingest::Status::Mismatch { .. }) {
                         "FAIL"
@@ -79,7 +83,7 @@ pub fn run(args: Args) -> Result<()> {
             Some(ing.ledger)
         }
         Err(e) => {
-            println!("FAIL budget files: see below");
+            outln!("FAIL budget files: see below");
             problems.push(as_input(e));
             None
         }
@@ -91,7 +95,7 @@ pub fn run(args: Args) -> Result<()> {
             Some(l) => match mapping::map_ledger(&place, &m, l) {
                 Ok(map) => {
                     let ing = map.total_ingested();
-                    println!(
+                    outln!(
                         "ok   {}: {}, {}; {} of {} mapped to cohorts",
                         display_path(&map_file),
                         counted(m.rules.len(), "rule", "rules"),
@@ -100,29 +104,29 @@ pub fn run(args: Args) -> Result<()> {
                         format_gbp0(ing)
                     );
                     for w in &map.warnings {
-                        println!("     warning: {w}");
+                        outln!("     warning: {w}");
                     }
                     count = Some(scenario::Count::new(&place, &m, &map));
                 }
                 Err(e) => {
-                    println!("FAIL {}", display_path(&map_file));
+                    outln!("FAIL {}", display_path(&map_file));
                     problems.push(as_input(e));
                 }
             },
-            None => println!(
+            None => outln!(
                 "ok   {}: {} rules (not applied: the budget files did not load)",
                 display_path(&map_file),
                 m.rules.len()
             ),
         },
         Err(e) => {
-            println!("FAIL {}", display_path(&map_file));
+            outln!("FAIL {}", display_path(&map_file));
             problems.push(as_input(e));
         }
     }
     let files = scenario_files(dir).map_err(as_input)?;
     if files.is_empty() {
-        println!(
+        outln!(
             "     no scenarios in {}",
             display_path(&dir.join("scenarios"))
         );
@@ -135,7 +139,7 @@ pub fn run(args: Args) -> Result<()> {
         };
         match loaded {
             Ok(sc) => {
-                println!(
+                outln!(
                     "ok   {}: \"{}\", {}, {}, {}",
                     display_path(&f),
                     sc.name,
@@ -145,17 +149,17 @@ pub fn run(args: Args) -> Result<()> {
                 );
                 let r = scenario::evaluate(&sc, &sc.params());
                 for w in scenario::report::all_warnings(&sc, &r) {
-                    println!("     warning: {w}");
+                    outln!("     warning: {w}");
                 }
             }
             Err(e) => {
-                println!("FAIL {}", display_path(&f));
+                outln!("FAIL {}", display_path(&f));
                 problems.push(as_input(e));
             }
         }
     }
     if problems.is_empty() {
-        println!(
+        outln!(
             "all checks passed: `totalplace report {}` will run",
             display_path(dir)
         );

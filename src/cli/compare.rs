@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
+use super::common::outln;
 use super::Common;
 use crate::error::display_path;
 use crate::output::OutputSet;
@@ -31,8 +32,8 @@ pub fn run(args: Args) -> Result<()> {
     }
     let runs: Vec<_> = loaded.iter().map(|(s, r)| (s, r)).collect();
     let table = report::compare_table(&runs);
-    println!("{table}");
-    println!("money is PV in each scenario's price base, rounded half away from zero; payback interpolated within the year");
+    outln!("{table}");
+    outln!("money is PV in each scenario's price base, rounded half away from zero; payback interpolated within the year");
     let mut csv = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["measure".to_string()];
     header.extend(runs.iter().map(|(s, _)| s.id.clone()));
@@ -45,7 +46,7 @@ pub fn run(args: Args) -> Result<()> {
     let mut out = OutputSet::new();
     out.add(args.common.out.join("compare.csv"), csv.into_inner()?);
     for p in out.commit()? {
-        println!("wrote {}", display_path(&p));
+        outln!("wrote {}", display_path(&p));
     }
     Ok(())
 }

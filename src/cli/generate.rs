@@ -1,6 +1,7 @@
 //! `totalplace generate-sample`: rebuild the sample place's budget files, or write a
 //! benchmark-size ledger with `--large-lines`.
 
+use super::common::outln;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -35,12 +36,12 @@ pub fn run(args: Args) -> Result<()> {
         };
         let path = args.out.join(name);
         let total = crate::sample::write_large_ledger(&path, lines, args.seed)?;
-        println!(
+        outln!(
             "wrote {} ({lines} lines, total {})",
             crate::error::display_path(&path),
             crate::money::plain(total)
         );
-        println!(
+        outln!(
             "\n{}control_total = {{ value = \"{}\" }}",
             crate::sample::large_ledger_source_toml(name),
             crate::money::plain(total)
@@ -50,7 +51,7 @@ pub fn run(args: Args) -> Result<()> {
     let mut written = crate::sample::build_sample_place(&args.out)?;
     written.extend(crate::sample::build_later_year(&args.place, &args.out)?);
     for f in written {
-        println!(
+        outln!(
             "wrote {} ({}: {} lines, total {} {})",
             crate::error::display_path(&f.path),
             f.agency,
@@ -59,6 +60,6 @@ pub fn run(args: Args) -> Result<()> {
             f.units
         );
     }
-    println!("All figures are SYNTHETIC.");
+    outln!("All figures are SYNTHETIC.");
     Ok(())
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 
+use super::common::outln;
 use super::Common;
 use crate::error::{display_path, Error};
 use crate::ingest::{self, Ingest, Status};
@@ -23,7 +24,10 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let place = Place::load(&args.place)?;
     let ingest = ingest::ingest_place_unreconciled(&place)?;
-    println!("{}", ingest_table(&place, &ingest));
+    outln!("{}", ingest_table(&place, &ingest));
+    for w in ingest.warnings() {
+        eprintln!("warning: {w}");
+    }
     let mismatches = ingest.mismatches(&place);
     if !mismatches.is_empty() {
         return Err(Error::from_list(mismatches).unwrap_err().into());
@@ -35,7 +39,7 @@ pub fn run(args: Args) -> Result<()> {
         crate::ingest::ledger_csv(&place, &ingest)?,
     );
     for p in out.commit()? {
-        println!("wrote {}", display_path(&p));
+        outln!("wrote {}", display_path(&p));
     }
     Ok(())
 }

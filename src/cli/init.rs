@@ -2,6 +2,7 @@
 //! budget, mapping, one scenario, the unit-cost library and deflators), every field commented,
 //! which `check` and `report` accept as written. Refuses to overwrite an existing place.
 
+use super::common::outln;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -119,8 +120,8 @@ pub fn run(args: Args) -> Result<()> {
         out.add(p, text.into_bytes());
     }
     for p in out.commit()? {
-        println!("wrote {}", display_path(&p));
+        outln!("wrote {}", display_path(&p));
     }
-    println!("next: totalplace check {shown}   then   totalplace report {shown}");
+    outln!("next: totalplace check {shown}   then   totalplace report {shown}");
     Ok(())
 }

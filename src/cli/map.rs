@@ -8,6 +8,7 @@ use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use rust_decimal::Decimal;
 
+use super::common::{out, outln};
 use super::Common;
 use crate::error::display_path;
 use crate::ingest;
@@ -38,13 +39,16 @@ pub fn run(args: Args) -> Result<()> {
         None => Mapping::load(&place)?,
     };
     let ingest = ingest::ingest_place(&place)?;
-    println!(
+    for w in ingest.warnings() {
+        eprintln!("warning: {w}");
+    }
+    outln!(
         "ingested {} lines from {} sources (all reconciled)",
         ingest.ledger.lines.len(),
         ingest.reports.len()
     );
     let map = mapping::map_ledger(&place, &mapping, &ingest.ledger)?;
-    print!(
+    out!(
         "{}",
         render(&place, &mapping, &map, &ingest.ledger, args.top)
     );
@@ -59,7 +63,7 @@ pub fn run(args: Args) -> Result<()> {
         report::json_bytes(&place, &mapping, &map, &ingest.ledger)?,
     );
     for p in out.commit()? {
-        println!("wrote {}", display_path(&p));
+        outln!("wrote {}", display_path(&p));
     }
     Ok(())
 }

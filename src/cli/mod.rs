@@ -3,7 +3,7 @@
 //! Exit codes: 0 success, 2 bad input (model, budget file, reconciliation), 1 anything else.
 
 mod check;
-mod common;
+pub mod common;
 mod compare;
 mod costs;
 mod generate;
@@ -63,6 +63,49 @@ pub enum Command {
 /// Run the CLI; returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    // Output goes through `common::print_out`, which treats a closed pipe as the end of
+    // printing. A `println!` somewhere else would panic on it instead: that panic is quiet and
+    // exits 0 too (the style guide: broken pipe exits 0), any other panic prints as usual.
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !is_broken_pipe(&panic_text(info.payload())) {
+            prev(info);
+        }
+    }));
+    let code = match std::panic::catch_unwind(|| run(cli)) {
+        Ok(code) => code,
+        Err(p) if is_broken_pipe(&panic_text(p.as_ref())) => 0,
+        Err(p) => std::panic::resume_unwind(p),
+    };
+    if std::env::var_os("TOTALPLACE_REPORT_PEAK_MEMORY").is_some() {
+        if let Some(kb) = peak_memory_kb() {
+            eprintln!("peak memory: {} MB", kb / 1024);
+        }
+    }
+    code
+}
+
+/// This process's peak resident memory (VmHWM, Linux), for `TOTALPLACE_REPORT_PEAK_MEMORY=1`:
+/// the robustness tests bound the bombs' memory with it (docs/robustness.md).
+fn peak_memory_kb() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    s.lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+fn is_broken_pipe(msg: &str) -> bool {
+    msg.contains("failed printing to stdout") && msg.contains("Broken pipe")
+}
+
+fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::GenerateSample(a) => generate::run(a),

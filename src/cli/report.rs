@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 
+use super::common::outln;
 use super::Common;
 use crate::error::display_path;
 use crate::output::OutputSet;
@@ -34,8 +35,25 @@ pub fn run(args: Args) -> Result<()> {
         seed: args.seed,
         ..Options::default()
     };
+    if args.iterations > 0 {
+        // The smallest scenario's draws (one party and the system): a larger one is checked
+        // again when it is simulated.
+        if let Err((key, message)) =
+            crate::uncertainty::simulate::check_run(args.iterations, None, 40, 1)
+        {
+            return Err(crate::error::Error::model(
+                crate::error::display_path(&args.place),
+                key,
+                message,
+            )
+            .into());
+        }
+    }
     let run = report::run_place(&args.place, &options)?;
-    println!(
+    for w in run.ingest.warnings() {
+        eprintln!("warning: {w}");
+    }
+    outln!(
         "{}: {} lines from {} sources (all reconciled), {} scenarios",
         run.place.info.name,
         run.ingest.ledger.lines.len(),
@@ -43,7 +61,7 @@ pub fn run(args: Args) -> Result<()> {
         run.scenarios.len()
     );
     for s in &run.scenarios {
-        println!(
+        outln!(
             "  {}: system NPV {}, FROI {}, payback {}{}",
             s.scenario.id,
             crate::money::format_gbp0(s.results.system.npv),
@@ -63,14 +81,14 @@ pub fn run(args: Args) -> Result<()> {
     report::stage(&run, &args.common.out, &options, &mut out)?;
     let written = out.commit()?;
     for p in &written {
-        println!("wrote {}", display_path(p));
+        outln!("wrote {}", display_path(p));
     }
     let pack = args
         .common
         .out
         .join(&run.place.info.id)
         .join("board-pack.html");
-    println!(
+    outln!(
         "{} files in {:.1} s; open {} first",
         written.len(),
         start.elapsed().as_secs_f64(),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
+use super::common::outln;
 use super::Common;
 use crate::error::display_path;
 use crate::output::OutputSet;
@@ -28,24 +29,32 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let (sc, params) = overrides::load_with_sets(&args.scenario, &args.set)?;
+    // The file's [[uncertain]] block is checked here too, so a scenario `run` accepts is one
+    // `simulate` accepts (issue 13).
+    let fixed: Vec<String> = args
+        .set
+        .iter()
+        .filter_map(|s| s.split_once('=').map(|(k, _)| k.trim().to_string()))
+        .collect();
+    crate::uncertainty::spec::load(&args.scenario, &sc, &fixed)?;
     if args.list_params {
         for (s, v) in sc.param_specs.iter().zip(&params.values) {
-            println!("{} = {}   ({:?})", s.path, v.normalize(), s.bound);
+            outln!("{} = {}   ({:?})", s.path, v.normalize(), s.bound);
         }
         return Ok(());
     }
     let results = evaluate(&sc, &params);
-    println!("{}", report::who_pays_table(&results));
-    println!("{}", report::fair_share_table(&results));
-    println!("{}", report::headline(&sc, &results));
+    outln!("{}", report::who_pays_table(&results));
+    outln!("{}", report::fair_share_table(&results));
+    outln!("{}", report::headline(&sc, &results));
     if let Some(t) = report::local_costs_table(&sc) {
-        println!("{t}");
+        outln!("{t}");
     }
     if let Some(t) = baseline::table(&sc, &results) {
-        println!("{t}\n{}", baseline::NOTE);
+        outln!("{t}\n{}", baseline::NOTE);
     }
     for w in report::all_warnings(&sc, &results) {
-        println!("warning: {w}");
+        outln!("warning: {w}");
     }
     let mut out = OutputSet::new();
     let dir = args.common.out.join(&sc.place_id).join(&sc.id);
@@ -60,7 +69,7 @@ pub fn run(args: Args) -> Result<()> {
         out.add(dir.join("baseline.csv"), b);
     }
     for p in out.commit()? {
-        println!("wrote {}", display_path(&p));
+        outln!("wrote {}", display_path(&p));
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
+use super::common::outln;
 use super::Common;
 use crate::error::display_path;
 use crate::output::OutputSet;
@@ -51,13 +52,10 @@ pub fn run(args: Args) -> Result<()> {
         .filter_map(|s| s.split_once('=').map(|(k, _)| k.trim().to_string()))
         .collect();
     let spec = uncertainty::spec::load(&args.scenario, &sc, &fixed)?;
-    if args.iterations == 0 {
-        return Err(crate::error::Error::model(
-            display_path(&args.scenario),
-            "--iterations",
-            "run at least one iteration",
-        )
-        .into());
+    if let Err((key, message)) =
+        uncertainty::simulate::check_run(args.iterations, args.threads, args.bins, sc.parties.len())
+    {
+        return Err(crate::error::Error::model(display_path(&args.scenario), key, message).into());
     }
     let options = Options {
         iterations: args.iterations,
@@ -86,14 +84,14 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    println!("{}", report::npv_table(&a));
-    println!("{}", report::cashable_froi_table(&a));
+    outln!("{}", report::npv_table(&a));
+    outln!("{}", report::cashable_froi_table(&a));
     if !a.tornado.is_empty() {
-        println!("{}", report::tornado_table(&a, 10));
-        println!("{}", report::break_even_table(&a));
+        outln!("{}", report::tornado_table(&a, 10));
+        outln!("{}", report::break_even_table(&a));
     }
-    println!("{}", report::headline(&a));
-    println!(
+    outln!("{}", report::headline(&a));
+    outln!(
         "({} uncertain parameters; {:.2} s including the tornado and break-even)",
         a.model.spec.params.len(),
         secs
@@ -112,7 +110,7 @@ pub fn run(args: Args) -> Result<()> {
         out.add(dir.join("simulation-draws.csv"), report::draws_csv(&a));
     }
     for p in out.commit()? {
-        println!("wrote {}", display_path(&p));
+        outln!("wrote {}", display_path(&p));
     }
     Ok(())
 }

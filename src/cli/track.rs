@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
+use super::common::outln;
 use super::Common;
 use crate::error::display_path;
 use crate::output::OutputSet;
@@ -24,7 +25,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let t = track::track_place(&args.place)?;
-    println!(
+    outln!(
         "Tracking {}: baseline {} ({}), later years: {}",
         t.place.info.name,
         fy_label(t.baseline.year),
@@ -41,9 +42,9 @@ pub fn run(args: Args) -> Result<()> {
             .join(", ")
     );
     for st in &t.scenarios {
-        print!("{}", report::render(&t, st));
+        outln!("{}", report::render(&t, st).trim_end());
     }
-    println!("\n{}", report::CAVEAT);
+    outln!("\n{}", report::CAVEAT);
     let mut out = OutputSet::new();
     let dir = args.common.out.join(&t.place.info.id).join("track");
     out.add(dir.join("track.csv"), report::agencies_csv(&t));
@@ -54,7 +55,7 @@ pub fn run(args: Args) -> Result<()> {
         out.add(dir.join(name), bytes);
     }
     for p in out.commit()? {
-        println!("wrote {}", display_path(&p));
+        outln!("wrote {}", display_path(&p));
     }
     Ok(())
 }

@@ -6,6 +6,8 @@
 //! [`rows::RowProcessor`], so every format gets the same header search, skip rules, amount
 //! parsing and error locations.
 
+mod csv_file;
+pub mod limits;
 pub mod rows;
 
 use std::fs::File;
@@ -17,7 +19,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Location, Result};
 use crate::ledger::Ledger;
-use crate::model::{ControlTotal, Encoding, Format, Place, Source};
+use crate::model::{ControlTotal, Format, Place, Source};
 use rows::{CellIn, RowProcessor};
 
 /// Whether a source reconciled.
@@ -59,6 +61,9 @@ pub struct SourceReport {
     /// Where the control total came from ("declared" or a cell reference).
     pub control_from: Option<String>,
     pub status: Status,
+    /// Things a person should check although the source read (e.g. a declared encoding that
+    /// looks wrong, which sheet was chosen when none was declared).
+    pub warnings: Vec<String>,
 }
 
 /// The result of ingesting a place.
@@ -69,6 +74,13 @@ pub struct Ingest {
 }
 
 impl Ingest {
+    /// Every source's warnings, in source order.
+    pub fn warnings(&self) -> impl Iterator<Item = &str> {
+        self.reports
+            .iter()
+            .flat_map(|r| r.warnings.iter().map(String::as_str))
+    }
+
     /// Reconciliation failures as errors.
     pub fn mismatches(&self, place: &Place) -> Vec<Error> {
         self.reports
@@ -130,7 +142,15 @@ pub fn ingest_place_unreconciled(place: &Place) -> Result<Ingest> {
 /// Ingest one source into the ledger.
 pub fn ingest_source(place: &Place, idx: usize, ledger: &mut Ledger) -> Result<SourceReport> {
     let source = &place.sources[idx];
-    let (sheet, proc_out) = match source.format {
+    limits::inspect(source)?;
+    let (sheet, proc_out) = guard_reader(source, || read_source(source, idx, ledger))?;
+    finish_report(place, source, sheet, proc_out)
+}
+
+type Read = (Option<String>, Processed);
+
+fn read_source(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<Read> {
+    Ok(match source.format {
         Format::Xlsx | Format::Xlsm => read_xlsx(source, idx, ledger)?,
         Format::Xlsb => read_xlsb(source, idx, ledger)?,
         Format::Xls => {
@@ -141,14 +161,62 @@ pub fn ingest_source(place: &Place, idx: usize, ledger: &mut Ledger) -> Result<S
             let wb: Ods<_> = open_workbook(&source.path).map_err(|e| unreadable(source, e))?;
             read_range_workbook(wb, source, idx, ledger)?
         }
-        Format::Csv => (None, read_csv(source, idx, ledger)?),
-    };
+        Format::Csv => (None, csv_file::read_csv(source, idx, ledger)?),
+    })
+}
+
+thread_local! {
+    static IN_READER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run a format reader, turning a panic inside it (a reader bug met by an unusual file) into
+/// "cannot read FILE: ..." rather than a crash. The panic message is kept out of the terminal
+/// while a reader runs; panics elsewhere print as usual.
+fn guard_reader<T>(source: &Source, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_READER.with(|c| c.get()) {
+                prev(info);
+            }
+        }));
+    });
+    let was = IN_READER.with(|c| c.replace(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    IN_READER.with(|c| c.set(was));
+    match r {
+        Ok(r) => r,
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown error".into());
+            Err(Error::input(
+                Location::file(&source.display),
+                format!(
+                    "cannot read this file: the {} reader failed on it ({msg}); re-save it from Excel or LibreOffice, or report the file to the totalplace maintainers",
+                    source.format.name()
+                ),
+            ))
+        }
+    }
+}
+
+fn finish_report(
+    place: &Place,
+    source: &Source,
+    sheet: Option<String>,
+    proc_out: Processed,
+) -> Result<SourceReport> {
     let Processed {
         header_row,
         lines,
         skipped,
         total,
         control,
+        warnings,
     } = proc_out;
     let (control_total, control_from) = match (&source.control_total, control) {
         (None, _) => (None, None),
@@ -169,7 +237,14 @@ pub fn ingest_source(place: &Place, idx: usize, ledger: &mut Ledger) -> Result<S
         None => Status::NoControlTotal,
         Some(c) if c == total => Status::Reconciled,
         Some(c) => Status::Mismatch {
-            difference: total - c,
+            difference: total.checked_sub(c).ok_or_else(|| {
+                Error::input(
+                    Location::file(&source.display),
+                    format!(
+                        "the control total {c} and the lines' total {total} differ by more than a decimal can hold"
+                    ),
+                )
+            })?,
         },
     };
     Ok(SourceReport {
@@ -184,6 +259,7 @@ pub fn ingest_source(place: &Place, idx: usize, ledger: &mut Ledger) -> Result<S
         control_total,
         control_from,
         status,
+        warnings,
     })
 }
 
@@ -193,6 +269,7 @@ struct Processed {
     skipped: std::collections::BTreeMap<String, u64>,
     total: Decimal,
     control: Option<Decimal>,
+    warnings: Vec<String>,
 }
 
 fn unreadable(source: &Source, e: impl std::fmt::Display) -> Error {
@@ -211,12 +288,19 @@ fn quoted_list(names: &[String]) -> String {
         .join(", ")
 }
 
-/// Choose the sheet: the declared one (exact name), or the first. A wrong name lists the sheets.
-fn pick_sheet(source: &Source, names: &[String]) -> Result<String> {
+/// The largest row and column a spreadsheet can have (Excel: 1,048,576 rows, XFD columns);
+/// cells beyond them are damage, not data.
+pub const MAX_SHEET_ROWS: u32 = 1_048_576;
+pub const MAX_SHEET_COLS: u32 = 16_384;
+
+/// Choose the sheet: the declared one (exact name), or the first visible worksheet, with a
+/// warning naming it when the workbook has several. A wrong name lists the sheets.
+fn pick_sheet(source: &Source, sheets: &[calamine::Sheet]) -> Result<(String, Option<String>)> {
+    let names: Vec<String> = sheets.iter().map(|s| s.name.clone()).collect();
     match &source.sheet {
         Some(s) => {
             if names.iter().any(|n| n == s) {
-                Ok(s.clone())
+                Ok((s.clone(), None))
             } else {
                 let hint = names
                     .iter()
@@ -227,18 +311,62 @@ fn pick_sheet(source: &Source, names: &[String]) -> Result<String> {
                     Location::file(&source.display),
                     format!(
                         "no sheet named \"{s}\"{hint}; the workbook has: {}",
-                        quoted_list(names)
+                        quoted_list(&names)
                     ),
                 ))
             }
         }
-        None => names.first().cloned().ok_or_else(|| {
-            Error::input(
-                Location::file(&source.display),
-                "the workbook has no sheets",
-            )
-        }),
+        None => {
+            let visible = sheets.iter().find(|s| {
+                s.visible == calamine::SheetVisible::Visible
+                    && s.typ == calamine::SheetType::WorkSheet
+            });
+            let chosen = visible.or(sheets.first()).ok_or_else(|| {
+                Error::input(
+                    Location::file(&source.display),
+                    "the workbook has no sheets",
+                )
+            })?;
+            let warning = (sheets.len() > 1).then(|| {
+                let hidden: Vec<String> = sheets
+                    .iter()
+                    .filter(|s| s.visible != calamine::SheetVisible::Visible)
+                    .map(|s| s.name.clone())
+                    .collect();
+                format!(
+                    "{}: no sheet declared, so read \"{}\", the first visible sheet of {} ({}{}); set sheet = \"...\" in sources.toml to choose",
+                    source.display,
+                    chosen.name,
+                    sheets.len(),
+                    quoted_list(&names),
+                    if hidden.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; hidden: {}", quoted_list(&hidden))
+                    }
+                )
+            });
+            Ok((chosen.name.clone(), warning))
+        }
     }
+}
+
+/// A cell position from a reader (0-based) as the row processor takes it (1-based row), or a
+/// located error when it is beyond any spreadsheet's size.
+fn sheet_pos(source: &Source, sheet: &str, r: u32, c: u32) -> Result<u32> {
+    if r >= MAX_SHEET_ROWS || c >= MAX_SHEET_COLS {
+        let mut loc = Location::file(&source.display);
+        loc.sheet = Some(sheet.to_string());
+        return Err(Error::input(
+            loc,
+            format!(
+                "a cell is at row {}, column {}, beyond the largest sheet ({MAX_SHEET_ROWS} rows, {MAX_SHEET_COLS} columns): the file is damaged",
+                u64::from(r) + 1,
+                u64::from(c) + 1
+            ),
+        ));
+    }
+    Ok(r + 1)
 }
 
 /// Split a declared control total into what the row processor should watch for.
@@ -259,14 +387,19 @@ fn finish_control(
 ) -> Result<Option<Decimal>> {
     match &source.control_total {
         None => Ok(None),
-        Some(ControlTotal::Value(v)) => Ok(Some(proc.to_pounds(*v))),
+        Some(ControlTotal::Value(v)) => proc.to_pounds(*v).map(Some).map_err(|m| {
+            Error::input(
+                Location::file(&source.display),
+                format!("control_total value: {m}"),
+            )
+        }),
         Some(ControlTotal::Cell { sheet: s, row, col }) => {
             if s.is_none() || s.as_deref() == sheet {
                 match proc.control_found.take() {
                     Some(r) => r.map(Some),
                     None => Err(Error::input(
                         Location::cell(&source.display, sheet, *row, *col),
-                        "control total cell is empty",
+                        rows::EMPTY_CONTROL,
                     )),
                 }
             } else {
@@ -334,6 +467,7 @@ fn processed(proc: RowProcessor<'_>, control: Option<Decimal>) -> Processed {
         skipped: proc.skipped,
         total: proc.total,
         control,
+        warnings: Vec::new(),
     }
 }
 
@@ -373,39 +507,96 @@ macro_rules! stream_workbook {
     ($ty:ty, $source:expr, $idx:expr, $ledger:expr) => {{
         let source = $source;
         let mut wb: $ty = open_workbook(&source.path).map_err(|e| unreadable(source, e))?;
-        let sheet = pick_sheet(source, &wb.sheet_names())?;
+        let (sheet, warning) = pick_sheet(source, wb.sheets_metadata())?;
         let mut proc = RowProcessor::new(
             source,
             $idx,
             Some(sheet.clone()),
             control_in_sheet(source, Some(&sheet)),
         );
+        let damaged = |sheet: &str, e: &dyn std::fmt::Display| {
+            Error::input(
+                Location {
+                    file: source.display.clone(),
+                    sheet: Some(sheet.to_string()),
+                    row: None,
+                    col: None,
+                },
+                format!("the sheet is damaged and cannot be read: {e}"),
+            )
+        };
         {
             let mut cells = wb
                 .worksheet_cells_reader(&sheet)
                 .map_err(|e| unreadable(source, e))?;
             loop {
-                let cell = cells.next_cell().map_err(|e| {
-                    Error::input(
-                        Location {
-                            file: source.display.clone(),
-                            sheet: Some(sheet.clone()),
-                            row: None,
-                            col: None,
-                        },
-                        format!("the sheet is damaged and cannot be read: {e}"),
-                    )
-                })?;
+                let cell = cells.next_cell().map_err(|e| damaged(&sheet, &e))?;
                 let Some(cell) = cell else { break };
                 let (r, c) = cell.get_position();
-                proc.feed(r + 1, c, dataref_to_cell(cell.get_value()), $ledger)?;
+                let row = sheet_pos(source, &sheet, r, c)?;
+                proc.feed(row, c, dataref_to_cell(cell.get_value()), $ledger)?;
             }
         }
         proc.finish($ledger)?;
+        // A control total on another sheet is found by streaming that sheet too (a range
+        // would be sized by the sheet's extent, which a file can make enormous).
         let control = finish_control(source, &mut proc, Some(&sheet), |s, r, c| {
-            range_cell(&mut wb, source, s, r, c)
-        })?;
-        Ok((Some(sheet), processed(proc, control)))
+            let names = wb.sheet_names();
+            if !names.iter().any(|n| n == s) {
+                return Err(Error::input(
+                    Location::file(&source.display),
+                    format!(
+                        "control total refers to sheet \"{s}\", which does not exist; the workbook has: {}",
+                        quoted_list(&names)
+                    ),
+                ));
+            }
+            let mut cells = wb
+                .worksheet_cells_reader(s)
+                .map_err(|e| unreadable(source, e))?;
+            let mut found = Data::Empty;
+            while let Some(cell) = cells.next_cell().map_err(|e| damaged(s, &e))? {
+                if cell.get_position() == (r - 1, c) {
+                    found = cell.get_value().clone().into();
+                    break;
+                }
+            }
+            Ok(found)
+        });
+        // An empty control cell may be a formula saved without its cached value: say so.
+        let control = match control {
+            Err(Error::Input { loc, message }) if message.starts_with(rows::EMPTY_CONTROL) => {
+                let s = loc.sheet.clone().unwrap_or_else(|| sheet.clone());
+                let (r, c) = (loc.row.unwrap_or(1).saturating_sub(1), loc.col.unwrap_or(0));
+                let mut formula = None;
+                if let Ok(mut cells) = wb.worksheet_cells_reader(&s) {
+                    while let Ok(Some(f)) = cells.next_formula() {
+                        let (fr, fc) = f.get_position();
+                        if fr > r {
+                            break;
+                        }
+                        if (fr, fc) == (r, c) && !f.get_value().is_empty() {
+                            formula = Some(f.get_value().clone());
+                            break;
+                        }
+                    }
+                }
+                Err(match formula {
+                    Some(f) => Error::input(
+                        loc,
+                        format!(
+                            "control total cell holds the formula ={} but no cached value (the file was written by a tool that does not calculate): open it in Excel or LibreOffice and save it",
+                            crate::money::quote(&f)
+                        ),
+                    ),
+                    None => Error::Input { loc, message },
+                })
+            }
+            other => other,
+        }?;
+        let mut p = processed(proc, control);
+        p.warnings.extend(warning);
+        Ok((Some(sheet), p))
     }};
 }
 
@@ -434,7 +625,7 @@ fn read_range_workbook<R: Reader<BufReader<File>>>(
 where
     R::Error: std::fmt::Display,
 {
-    let sheet = pick_sheet(source, &wb.sheet_names())?;
+    let (sheet, warning) = pick_sheet(source, wb.sheets_metadata())?;
     let range = wb
         .worksheet_range(&sheet)
         .map_err(|e| unreadable(source, e))?;
@@ -446,101 +637,18 @@ where
     );
     if let Some((r0, c0)) = range.start() {
         for (r, c, v) in range.used_cells() {
-            proc.feed(r0 + r as u32 + 1, c0 + c as u32, data_to_cell(v), ledger)?;
+            let (r, c) = (r0 + r as u32, c0 + c as u32);
+            let row = sheet_pos(source, &sheet, r, c)?;
+            proc.feed(row, c, data_to_cell(v), ledger)?;
         }
     }
     proc.finish(ledger)?;
     let control = finish_control(source, &mut proc, Some(&sheet), |s, r, c| {
         range_cell(&mut wb, source, s, r, c)
     })?;
-    Ok((Some(sheet), processed(proc, control)))
-}
-
-fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<Processed> {
-    // The whole file is read once: row numbers are counted from its bytes (the csv reader skips
-    // empty lines and its own line count drifts), so every location matches what a person sees
-    // opening the file, even with blank lines, CRLF endings and quoted fields spanning lines.
-    let data = std::fs::read(&source.path).map_err(|e| Error::io(&source.path, e))?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(source.delimiter)
-        .from_reader(data.as_slice());
-    let file_is_utf8 = source.encoding == Encoding::Utf8 && std::str::from_utf8(&data).is_ok();
-    // A typical ledger line is 40-80 bytes: reserve once rather than regrow a large Vec.
-    ledger.lines.reserve(data.len() / 64);
-    let mut proc = RowProcessor::new(source, idx, None, control_in_sheet(source, None));
-    let mut rec = csv::ByteRecord::new();
-    let mut row: u32 = 1;
-    let mut scanned = 0usize;
-    let mut decoded = String::new();
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let mut loc = Location::file(&source.display);
-                if let Some(p) = e.position() {
-                    let upto = (p.byte() as usize).min(data.len());
-                    loc.row = Some(row + count_newlines(&data[scanned.min(upto)..upto]));
-                }
-                return Err(Error::input(loc, format!("not a readable CSV file: {e}")));
-            }
-        }
-        // The record's position is where the previous one ended: step over empty lines.
-        let mut start = rec.position().map(|p| p.byte() as usize).unwrap_or(scanned);
-        while start < data.len() && (data[start] == b'\n' || data[start] == b'\r') {
-            start += 1;
-        }
-        let start = start.max(scanned);
-        row += count_newlines(&data[scanned..start]);
-        scanned = start;
-        for (c, field) in rec.iter().enumerate() {
-            let mut field = field;
-            if c == 0 && start == 0 {
-                field = field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field);
-            }
-            if field.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            if !proc.wants(row, c as u32) {
-                continue;
-            }
-            let text: &str = match source.encoding {
-                // SAFETY: `data` was checked to be valid UTF-8 as a whole, and a csv field is
-                // a run of its bytes cut at ASCII delimiters, quotes and line ends, with only
-                // ASCII quote bytes removed; ASCII bytes never occur inside a multi-byte UTF-8
-                // sequence, so every field is valid UTF-8 too. (Checking each field again cost
-                // ~10% of CSV ingest.)
-                Encoding::Utf8 if file_is_utf8 => unsafe { std::str::from_utf8_unchecked(field) },
-                Encoding::Utf8 => match std::str::from_utf8(field) {
-                    Ok(t) => t,
-                    Err(_) => {
-                        return Err(Error::input(
-                            Location::cell(&source.display, None, row, c as u32),
-                            "text is not valid UTF-8 (if the file came from Excel or a finance system, set encoding = \"windows-1252\")",
-                        ))
-                    }
-                },
-                Encoding::Windows1252 => {
-                    decoded.clear();
-                    let (cow, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(field);
-                    decoded.push_str(&cow);
-                    &decoded
-                }
-            };
-            proc.feed(row, c as u32, CellIn::Text(text), ledger)?;
-        }
-    }
-    proc.finish(ledger)?;
-    let control = finish_control(source, &mut proc, None, |_, _, _| {
-        unreachable!("CSV has no other sheets")
-    })?;
-    Ok(processed(proc, control))
-}
-
-fn count_newlines(bytes: &[u8]) -> u32 {
-    memchr::memchr_iter(b'\n', bytes).count() as u32
+    let mut p = processed(proc, control);
+    p.warnings.extend(warning);
+    Ok((Some(sheet), p))
 }
 
 /// The normalised ledger as CSV: one row per line with its provenance. Amounts are exact pounds

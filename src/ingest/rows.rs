@@ -11,6 +11,10 @@ use crate::ledger::{Ledger, LedgerLine};
 use crate::model::{header_key, SkipTest, Source, SpendSign};
 use crate::money;
 
+/// The message for an empty control-total cell (readers that can look for a formula there
+/// replace it with one that names the formula).
+pub const EMPTY_CONTROL: &str = "control total cell is empty";
+
 /// How many rows are searched for the header when `header_row` is not declared.
 pub const HEADER_SEARCH_ROWS: u32 = 100;
 
@@ -64,6 +68,11 @@ pub struct RowProcessor<'s> {
     header_row: Option<u32>,
     header_cells: Vec<(u32, String)>,
     cur_row: u32,
+    /// The last column fed in the current row (cells must come in row-major order, once).
+    last_col: Option<u32>,
+    finished: bool,
+    /// While the header is searched for: the row holding most declared names, and those it lacks.
+    best_header: Option<(u32, usize, Vec<String>)>,
     row_has_cells: bool,
     /// Last data row flushed (for counting blank gaps).
     last_row: u32,
@@ -123,6 +132,9 @@ impl<'s> RowProcessor<'s> {
             header_row: None,
             header_cells: Vec::new(),
             cur_row: 0,
+            last_col: None,
+            finished: false,
+            best_header: None,
             row_has_cells: false,
             last_row: 0,
             lines: 0,
@@ -157,9 +169,17 @@ impl<'s> RowProcessor<'s> {
     #[inline]
     pub fn feed(&mut self, row: u32, col: u32, v: CellIn<'_>, ledger: &mut Ledger) -> Result<()> {
         if row != self.cur_row {
+            if row < self.cur_row || row == 0 {
+                return Err(self.out_of_order(row, col));
+            }
             self.end_row(ledger)?;
             self.cur_row = row;
+            self.last_col = None;
         }
+        if self.last_col.is_some_and(|c| col <= c) {
+            return Err(self.out_of_order(row, col));
+        }
+        self.last_col = Some(col);
         if let Some((cr, cc)) = self.control_cell {
             if cr == row && cc == col {
                 self.control_found = Some(self.cell_amount(v, row, col, "control total"));
@@ -169,9 +189,14 @@ impl<'s> RowProcessor<'s> {
             return Ok(());
         }
         if self.header_row.is_none() {
-            // Header phase: keep the row's text.
-            if let CellIn::Text(t) = v {
-                self.header_cells.push((col, t.to_string()));
+            // Header phase: keep the row's text (a number such as 2024 can be a header too).
+            match v {
+                CellIn::Text(t) => self.header_cells.push((col, t.to_string())),
+                CellIn::Int(i) => self.header_cells.push((col, i.to_string())),
+                CellIn::Float(f) if f.is_finite() && f == f.trunc() && f.abs() < 1e15 => {
+                    self.header_cells.push((col, (f as i64).to_string()))
+                }
+                _ => {}
             }
             return Ok(());
         }
@@ -179,8 +204,7 @@ impl<'s> RowProcessor<'s> {
             Some(&s) if s != NO_SLOT => s as usize,
             _ => return Ok(()),
         };
-        self.row_has_cells = true;
-        self.slots[slot] = match v {
+        let value = match v {
             CellIn::Empty => Slot::Empty,
             CellIn::Int(i) => Slot::Int(i),
             CellIn::Float(f) => Slot::Float(f),
@@ -207,13 +231,38 @@ impl<'s> RowProcessor<'s> {
                 Slot::Error(start, self.arena.len() as u32)
             }
         };
+        // A mapped cell holding only spaces is blank, as in CSV.
+        if !matches!(value, Slot::Empty) {
+            self.row_has_cells = true;
+        }
+        self.slots[slot] = value;
         Ok(())
+    }
+
+    fn out_of_order(&self, row: u32, col: u32) -> Error {
+        let what = if row == self.cur_row {
+            format!(
+                "cell {}{row} appears twice, or out of order in its row",
+                col_letter(col)
+            )
+        } else if row == 0 {
+            "a cell has row number 0".to_string()
+        } else {
+            format!(
+                "row {row} comes after row {} (a repeated or out-of-order row number): the file is damaged or was written by a faulty exporter; re-save it from Excel or LibreOffice",
+                self.cur_row
+            )
+        };
+        let mut loc = Location::file(&self.source.display);
+        loc.sheet = self.sheet.clone();
+        loc.row = Some(row);
+        Error::input(loc, what)
     }
 
     /// Call after the last cell.
     pub fn finish(&mut self, ledger: &mut Ledger) -> Result<()> {
         self.end_row(ledger)?;
-        self.cur_row = u32::MAX;
+        self.finished = true;
         if self.header_row.is_none() {
             return Err(self.header_not_found());
         }
@@ -221,14 +270,21 @@ impl<'s> RowProcessor<'s> {
     }
 
     fn end_row(&mut self, ledger: &mut Ledger) -> Result<()> {
-        if self.cur_row == 0 || self.cur_row == u32::MAX {
+        if self.cur_row == 0 || self.finished {
             return Ok(());
         }
         if self.header_row.is_none() {
             let row = self.cur_row;
             let is_header = match self.source.header_row {
                 Some(h) => row == h,
-                None => self.row_has_all_names(),
+                None => {
+                    let missing = self.missing_names();
+                    let found = self.slot_names.iter().flatten().count() - missing.len();
+                    if found > 0 && self.best_header.as_ref().is_none_or(|b| found > b.1) {
+                        self.best_header = Some((row, found, missing.clone()));
+                    }
+                    missing.is_empty()
+                }
             };
             if is_header {
                 self.set_header(row)?;
@@ -256,11 +312,18 @@ impl<'s> RowProcessor<'s> {
         result
     }
 
-    fn row_has_all_names(&self) -> bool {
-        self.slot_names.iter().flatten().all(|name| {
+    /// The declared column names the current row's cells lack (deduplicated, in order).
+    fn missing_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for name in self.slot_names.iter().flatten() {
             let k = header_key(name);
-            self.header_cells.iter().any(|(_, t)| header_key(t) == k)
-        })
+            if !self.header_cells.iter().any(|(_, t)| header_key(t) == k)
+                && !out.iter().any(|n| header_key(n) == k)
+            {
+                out.push(name.clone());
+            }
+        }
+        out
     }
 
     fn header_not_found(&self) -> Error {
@@ -275,15 +338,31 @@ impl<'s> RowProcessor<'s> {
         match self.source.header_row {
             Some(h) => {
                 loc.row = Some(h);
-                Error::input(loc, format!("header row {h} not found: the sheet ends before it or it is empty"))
+                Error::input(
+                    loc,
+                    format!("header row {h} not found: the sheet ends before it or it is empty"),
+                )
             }
-            None => Error::input(
-                loc,
-                format!(
-                    "no row in the first {HEADER_SEARCH_ROWS} holds all the declared columns {}; check the column names or set header_row",
-                    names.join(", ")
-                ),
-            ),
+            None => {
+                let closest = match &self.best_header {
+                    Some((row, _, missing)) => format!(
+                        "; the closest is row {row}, which lacks {}",
+                        missing
+                            .iter()
+                            .map(|n| format!("\"{n}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    None => String::new(),
+                };
+                Error::input(
+                    loc,
+                    format!(
+                        "no row in the first {HEADER_SEARCH_ROWS} holds all the declared columns {}{closest}; check the column names or set header_row",
+                        names.join(", ")
+                    ),
+                )
+            }
         }
     }
 
@@ -417,7 +496,15 @@ impl<'s> RowProcessor<'s> {
             }
             Slot::Date(_) => return Err(Error::input(self.loc(row, col), "amount is a date, not a number")),
         };
-        let amount = self.to_pounds(amount);
+        let amount = self
+            .to_pounds(amount)
+            .map_err(|m| Error::input(self.loc(row, col), format!("amount: {m}")))?;
+        let total = self.total.checked_add(amount).ok_or_else(|| {
+            Error::input(
+                self.loc(row, col),
+                "adding this amount overflows the source's total (more than 79 octillion)",
+            )
+        })?;
         let empty = *self.empty.get_or_insert_with(|| ledger.intern(""));
         let mut syms = [empty; 4];
         for (k, slot) in [COST_CENTRE, ACCOUNT, SERVICE, DESCRIPTION]
@@ -451,7 +538,7 @@ impl<'s> RowProcessor<'s> {
             amount,
         });
         self.lines += 1;
-        self.total += amount;
+        self.total = total;
         Ok(())
     }
 
@@ -459,6 +546,9 @@ impl<'s> RowProcessor<'s> {
     pub fn cell_amount(&self, v: CellIn<'_>, row: u32, col: u32, what: &str) -> Result<Decimal> {
         let loc = self.loc(row, col);
         let d = match v {
+            CellIn::Empty if what == "control total" => {
+                return Err(Error::input(loc, EMPTY_CONTROL))
+            }
             CellIn::Empty => return Err(Error::input(loc, format!("{what} cell is empty"))),
             CellIn::Int(i) => Decimal::from(i),
             CellIn::Float(f) => money::from_sheet_number(f)
@@ -475,24 +565,31 @@ impl<'s> RowProcessor<'s> {
                 return Err(Error::input(loc, format!("{what} cell is not a number")))
             }
         };
-        Ok(self.to_pounds(d))
+        self.to_pounds(d)
+            .map_err(|m| Error::input(loc, format!("{what}: {m}")))
     }
 
     /// A figure in the source's units and sign convention, as pounds of spend: scaled by the
     /// units exactly (trailing zeros from the scaling, as in 612379.000 from £000, are not
     /// precision and are dropped) and negated when the source writes spend as negative.
+    /// Figures beyond [`money::MAX_AMOUNT`] pounds are errors (the message says why), so sums of
+    /// any number of lines stay exact.
     #[inline]
-    pub fn to_pounds(&self, d: Decimal) -> Decimal {
+    pub fn to_pounds(&self, d: Decimal) -> std::result::Result<Decimal, String> {
         let d = if self.multiplier == Decimal::ONE {
             d
         } else {
-            (d * self.multiplier).normalize()
+            d.checked_mul(self.multiplier)
+                .ok_or_else(|| {
+                    format!(
+                        "{d} in {} is too large to convert to pounds",
+                        self.source.units.label()
+                    )
+                })?
+                .normalize()
         };
-        if self.negate {
-            -d
-        } else {
-            d
-        }
+        money::check_magnitude(d)?;
+        Ok(if self.negate { -d } else { d })
     }
 }
 

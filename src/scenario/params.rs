@@ -17,8 +17,19 @@ pub enum Bound {
     Positive,
 }
 
+/// The largest value a counted or money parameter may take (£1e12 or 1e12 people): far above
+/// any intervention, and small enough that the engine's products (participants × unit cost ×
+/// years, summed over parties) stay inside `Decimal`'s range, so evaluation cannot overflow
+/// (issue 13: a 28-digit unit cost set with `--set` panicked the engine).
+pub const PARAM_MAX: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0); // 1e12
+
 impl Bound {
     pub fn check(self, v: Decimal) -> Result<(), String> {
+        if !matches!(self, Bound::Rate) && v > PARAM_MAX {
+            return Err(format!(
+                "{v} is beyond the largest value a parameter may take (1,000,000,000,000)"
+            ));
+        }
         let ok = match self {
             Bound::Rate => v >= Decimal::ZERO && v <= Decimal::ONE,
             Bound::NonNegative => v >= Decimal::ZERO,
@@ -53,5 +64,20 @@ impl Params {
     #[inline]
     pub fn get(&self, p: super::P) -> Decimal {
         self.values[p]
+    }
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+
+    #[test]
+    fn counted_and_money_parameters_stop_at_a_trillion() {
+        assert_eq!(PARAM_MAX, Decimal::from(1_000_000_000_000i64));
+        assert!(Bound::NonNegative.check(PARAM_MAX).is_ok());
+        let e = Bound::Positive
+            .check(Decimal::from_str_exact("9999999999999999999999999999").unwrap())
+            .unwrap_err();
+        assert!(e.contains("beyond the largest value"), "{e}");
     }
 }

@@ -252,6 +252,56 @@ impl<'a> Model<'a> {
     }
 }
 
+/// Most worker threads a run may ask for (more only queue on the cores; 100,000 hung the
+/// machine spawning them).
+pub const MAX_THREADS: usize = 1024;
+/// Most histogram bins (a chart or CSV of more shows nothing more).
+pub const MAX_BINS: usize = 10_000;
+/// Default bound on the draws matrix, which holds every iteration's result row
+/// (8 bytes × groups × metrics per iteration); env `TOTALPLACE_MAX_SIM_BYTES` raises it.
+pub const MAX_DRAW_BYTES: u64 = 2 << 30;
+
+/// Check a run's size before it starts: iterations (against the memory its draws take for a
+/// scenario of `parties` parties), threads and bins. The message names the option and the limit.
+pub fn check_run(
+    iterations: usize,
+    threads: Option<usize>,
+    bins: usize,
+    parties: usize,
+) -> Result<(), (&'static str, String)> {
+    if iterations == 0 {
+        return Err(("--iterations", "run at least one iteration".into()));
+    }
+    if let Some(t) = threads {
+        if t == 0 || t > MAX_THREADS {
+            return Err((
+                "--threads",
+                format!("{t} threads: give 1 to {MAX_THREADS} (or leave it out for every core)"),
+            ));
+        }
+    }
+    if bins == 0 || bins > MAX_BINS {
+        return Err(("--bins", format!("{bins} bins: give 1 to {MAX_BINS}")));
+    }
+    let limit = std::env::var("TOTALPLACE_MAX_SIM_BYTES")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(MAX_DRAW_BYTES);
+    let per = 8 * METRICS as u64 * (parties as u64 + 1);
+    let need = (iterations as u64).saturating_mul(per);
+    if need > limit {
+        return Err((
+            "--iterations",
+            format!(
+                "{iterations} iterations need {} MB for the draws ({per} bytes each), over the limit of {} MB; use fewer (100,000 iterations give percentiles to well under 1%), or raise the limit with TOTALPLACE_MAX_SIM_BYTES=N",
+                need / 1_000_000,
+                limit / 1_000_000
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The result matrix: `iterations` rows of groups × metrics.
 #[derive(Debug, Clone)]
 pub struct Draws {
