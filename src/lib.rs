@@ -19,5 +19,6 @@ pub mod report;
 pub mod sample;
 pub mod scenario;
 pub mod serve;
+pub mod track;
 pub mod uncertainty;
 pub mod workbook;

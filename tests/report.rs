@@ -109,6 +109,12 @@ fn report_writes_every_file_and_with_verbose_prints_each_path() {
         "the sample place ships five scenarios"
     );
     for sr in &m.scenarios {
+        // Issue 10: the place pack's count-to-change and tracking charts, one per scenario.
+        for f in ["count-to-change", "predicted-vs-actual"] {
+            for ext in ["png", "svg"] {
+                expected.push(place.join(format!("{}-{f}.{ext}", sr.scenario.id)));
+            }
+        }
         for f in [
             "board-pack.html",
             "board-pack.md",
@@ -126,6 +132,7 @@ fn report_writes_every_file_and_with_verbose_prints_each_path() {
             "results.json",
             "conventions.csv",
             "board-paper.docx",
+            "baseline.csv",
         ] {
             expected.push(place.join(&sr.scenario.id).join(f));
         }
@@ -526,7 +533,12 @@ fn packs_hold_the_findings_every_chart_embedded_and_no_external_reference() {
     }
     let html = std::fs::read_to_string(s.out.join("kirkbridge/board-pack.html")).unwrap();
     assert_self_contained(&html, "place pack");
-    assert_eq!(html.matches("<img ").count(), 2);
+    // The spend map and the comparison, then (issue 10) per scenario its count-to-change and
+    // predicted-vs-actual charts.
+    assert_eq!(html.matches("<img ").count(), 2 + 2 * 5);
+    assert!(html.contains(">From the count to change</h2>"));
+    assert!(html.contains(">Did the savings appear?</h2>"));
+    assert!(html.contains("not proof that the scenario caused it"));
     for sr in &m.scenarios {
         assert!(html.contains(&format!("href=\"{}/board-pack.html\"", sr.scenario.id)));
     }
@@ -548,7 +560,7 @@ fn charts_are_pngs_of_the_stated_size() {
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "png"))
         .collect();
-    assert_eq!(pngs.len(), 2 + 4 * 5);
+    assert_eq!(pngs.len(), 2 + 4 * 5 + 2 * 5);
     for p in pngs {
         let bytes = std::fs::read(&p).unwrap();
         assert_eq!(png_size(&bytes), (1600, 1000), "{}", p.display());

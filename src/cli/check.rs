@@ -22,7 +22,7 @@ pub struct Args {
     pub place: PathBuf,
 }
 
-fn count(n: usize, one: &str, many: &str) -> String {
+fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -48,9 +48,9 @@ pub fn run(args: Args) -> Result<()> {
     outln!(
         "ok   place.toml: {} ({}, {}, {})",
         place.info.name,
-        count(place.agencies.len(), "agency", "agencies"),
-        count(place.cohorts.len(), "cohort", "cohorts"),
-        count(
+        counted(place.agencies.len(), "agency", "agencies"),
+        counted(place.cohorts.len(), "cohort", "cohorts"),
+        counted(
             place.transitions.len(),
             "transition point",
             "transition points"
@@ -58,7 +58,7 @@ pub fn run(args: Args) -> Result<()> {
     );
     outln!(
         "ok   sources.toml: {}",
-        count(place.sources.len(), "source", "sources")
+        counted(place.sources.len(), "source", "sources")
     );
     for a in place.agencies_without_source() {
         let ag = &place.agencies[a];
@@ -96,6 +96,7 @@ pub fn run(args: Args) -> Result<()> {
         }
     };
     let map_file = place.dir.join("mapping.toml");
+    let mut count: Option<scenario::Count> = None;
     match Mapping::load(&place) {
         Ok(m) => match &ledger {
             Some(l) => match mapping::map_ledger(&place, &m, l) {
@@ -104,14 +105,15 @@ pub fn run(args: Args) -> Result<()> {
                     outln!(
                         "ok   {}: {}, {}; {} of {} mapped to cohorts",
                         display_path(&map_file),
-                        count(m.rules.len(), "rule", "rules"),
-                        count(m.drivers.len(), "driver", "drivers"),
+                        counted(m.rules.len(), "rule", "rules"),
+                        counted(m.drivers.len(), "driver", "drivers"),
                         format_gbp0(map.total_mapped()),
                         format_gbp0(ing)
                     );
                     for w in &map.warnings {
                         outln!("     warning: {w}");
                     }
+                    count = Some(scenario::Count::new(&place, &m, &map));
                 }
                 Err(e) => {
                     outln!("FAIL {}", display_path(&map_file));
@@ -137,15 +139,26 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
     for f in files {
-        match scenario::load(&f) {
-            Ok(sc) => outln!(
-                "ok   {}: \"{}\", {}, {}, {}",
-                display_path(&f),
-                sc.name,
-                count(sc.parties.len(), "party", "parties"),
-                count(sc.outcomes.len(), "outcome", "outcomes"),
-                count(sc.unit_costs.len(), "unit cost", "unit costs")
-            ),
+        // Scenarios stand on the count checked above (not re-ingested per scenario).
+        let loaded = match &count {
+            Some(c) => scenario::load_with_count(&f, &[], Some(c)),
+            None => scenario::load_without_count(&f),
+        };
+        match loaded {
+            Ok(sc) => {
+                outln!(
+                    "ok   {}: \"{}\", {}, {}, {}",
+                    display_path(&f),
+                    sc.name,
+                    counted(sc.parties.len(), "party", "parties"),
+                    counted(sc.outcomes.len(), "outcome", "outcomes"),
+                    counted(sc.unit_costs.len(), "unit cost", "unit costs")
+                );
+                let r = scenario::evaluate(&sc, &sc.params());
+                for w in scenario::report::all_warnings(&sc, &r) {
+                    outln!("     warning: {w}");
+                }
+            }
             Err(e) => {
                 outln!("FAIL {}", display_path(&f));
                 problems.push(as_input(e));

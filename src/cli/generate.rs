@@ -18,6 +18,9 @@ pub struct Args {
     /// Write the benchmark ledger as .xlsx rather than .csv.
     #[arg(long, requires = "large_lines")]
     pub xlsx: bool,
+    /// The sample place model whose sources are read back to derive the later year's outturn.
+    #[arg(long, default_value = "models/kirkbridge")]
+    pub place: PathBuf,
     /// Seed for the benchmark ledger.
     #[arg(long, default_value_t = 1, requires = "large_lines")]
     pub seed: u64,
@@ -45,7 +48,8 @@ pub fn run(args: Args) -> Result<()> {
         );
         return Ok(());
     }
-    let written = crate::sample::build_sample_place(&args.out)?;
+    let mut written = crate::sample::build_sample_place(&args.out)?;
+    written.extend(crate::sample::build_later_year(&args.place, &args.out)?);
     for f in written {
         outln!(
             "wrote {} ({}: {} lines, total {} {})",

@@ -16,6 +16,10 @@ const BUDGET: &str = include_str!("../report/templates/council-budget-2024-25.cs
 const MAPPING: &str = include_str!("../report/templates/mapping.toml");
 const SCENARIO: &str = include_str!("../report/templates/scenario.toml");
 const README: &str = include_str!("../report/templates/README.md");
+const TRACK: &str = include_str!("../report/templates/track.toml");
+const SOURCES_LATER: &str = include_str!("../report/templates/sources-2025-26.toml");
+const OUTTURN: &str = include_str!("../report/templates/council-outturn-2025-26.csv");
+const ACTUALS: &str = include_str!("../report/templates/actuals.csv");
 const UNIT_COSTS: &str = include_str!("../../models/unit-costs.csv");
 const DEFLATORS: &str = include_str!("../../models/gdp-deflators.csv");
 
@@ -66,6 +70,10 @@ pub fn scaffold(id: &str, name: &str, dir_shown: &str) -> Vec<(&'static str, Str
         ("unit-costs.csv", UNIT_COSTS.to_string()),
         ("gdp-deflators.csv", DEFLATORS.to_string()),
         ("README.md", fill(README)),
+        ("track.toml", fill(TRACK)),
+        ("sources-2025-26.toml", SOURCES_LATER.to_string()),
+        ("data/council-outturn-2025-26.csv", OUTTURN.to_string()),
+        ("actuals.csv", ACTUALS.to_string()),
     ]
 }
 

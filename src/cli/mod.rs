@@ -14,6 +14,7 @@ mod report;
 mod run;
 mod serve;
 mod simulate;
+mod track;
 
 use clap::{Parser, Subcommand};
 
@@ -53,6 +54,9 @@ pub enum Command {
     Init(init::Args),
     /// Validate a place without writing anything: files, sheets, headers, mapping, scenarios.
     Check(check::Args),
+    /// Benefits realisation: predicted vs actual outcomes and savings per agency, and the change
+    /// in mapped spend on each cohort since the baseline year (models/<place>/track.toml).
+    Track(track::Args),
     /// Search the unit-cost library: code, value, price year, bearing role, cashability, source.
     Costs(costs::Args),
     /// The what-if workbench: a local web app to change assumptions and see who pays and who gains.
@@ -115,6 +119,7 @@ fn run(cli: Cli) -> i32 {
         Command::Report(a) => report::run(a),
         Command::Init(a) => init::run(a),
         Command::Check(a) => check::run(a),
+        Command::Track(a) => track::run(a),
         Command::Costs(a) => costs::run(a),
         Command::Serve(a) => serve::run(a),
     };

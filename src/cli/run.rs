@@ -10,7 +10,7 @@ use super::common::outln;
 use super::Common;
 use crate::error::display_path;
 use crate::output::OutputSet;
-use crate::scenario::{evaluate, overrides, report};
+use crate::scenario::{baseline, evaluate, overrides, report};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -47,6 +47,15 @@ pub fn run(args: Args) -> Result<()> {
     outln!("{}", report::who_pays_table(&results));
     outln!("{}", report::fair_share_table(&results));
     outln!("{}", report::headline(&sc, &results));
+    if let Some(t) = report::local_costs_table(&sc) {
+        outln!("{t}");
+    }
+    if let Some(t) = baseline::table(&sc, &results) {
+        outln!("{t}\n{}", baseline::NOTE);
+    }
+    for w in report::all_warnings(&sc, &results) {
+        outln!("warning: {w}");
+    }
     let mut out = OutputSet::new();
     let dir = args.common.out.join(&sc.place_id).join(&sc.id);
     out.add(dir.join("summary.csv"), report::summary_csv(&sc, &results));
@@ -56,6 +65,9 @@ pub fn run(args: Args) -> Result<()> {
         report::results_json(&sc, &params, &results),
     );
     out.add(dir.join("conventions.csv"), report::conventions_csv(&sc));
+    if let Some(b) = baseline::csv(&sc, &results) {
+        out.add(dir.join("baseline.csv"), b);
+    }
     for p in out.commit()? {
         outln!("wrote {}", display_path(&p));
     }

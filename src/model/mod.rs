@@ -306,6 +306,12 @@ impl Place {
 
     /// Load and validate `dir/place.toml` and `dir/sources.toml`.
     pub fn load(dir: &Path) -> Result<Place> {
+        Self::load_with_sources(dir, &dir.join("sources.toml"))
+    }
+
+    /// Load `dir/place.toml` with another year's budget sources (same format as
+    /// `sources.toml`; `totalplace track` reads later years this way).
+    pub fn load_with_sources(dir: &Path, sources_file: &Path) -> Result<Place> {
         if !dir.is_dir() {
             return Err(Error::Io {
                 path: display_path(dir),
@@ -315,10 +321,9 @@ impl Place {
             });
         }
         let place_file = dir.join("place.toml");
-        let sources_file = dir.join("sources.toml");
         let raw_place: raw::PlaceFile = raw::read_toml(&place_file)?;
-        let raw_sources: raw::SourcesFile = raw::read_toml(&sources_file)?;
-        validate::validate(dir, &place_file, raw_place, &sources_file, raw_sources)
+        let raw_sources: raw::SourcesFile = raw::read_toml(sources_file)?;
+        validate::validate(dir, &place_file, raw_place, sources_file, raw_sources)
     }
 
     pub fn agency_index(&self, id: &str) -> Option<usize> {

@@ -125,8 +125,9 @@ pub fn run_place(dir: &Path, options: &Options) -> Result<PlaceRun> {
     }
     let mut scenarios = Vec::new();
     let mut errors = Vec::new();
+    let count = scenario::Count::new(&place, &mapping, &spend_map);
     for path in scenario_files(dir)? {
-        match scenario::load(&path) {
+        match scenario::load_with_count(&path, &[], Some(&count)) {
             Ok(mut sc) => {
                 sc.file = place_relative(&place.dir, &sc.file);
                 sc.deflator_file = place_relative(&place.dir, &sc.deflator_file);
@@ -324,6 +325,9 @@ fn stage_scenario(
         dir.join("conventions.csv"),
         scenario::report::conventions_csv(sc),
     );
+    if let Some(b) = scenario::baseline::csv(sc, r) {
+        push(out, dir.join("baseline.csv"), b);
+    }
     Ok(charts)
 }
 
@@ -339,7 +343,9 @@ fn stage_place(
         dir.join("results.xlsx"),
         workbook::place_workbook(run)?,
     );
-    let doc = pack::place_pack(run, &charts);
+    let mut doc = pack::place_pack(run, &charts);
+    let extra = crate::track::pack::place_blocks(run, dir, options.chart_size, out)?;
+    crate::track::pack::extend_place_pack(&mut doc, extra);
     push(
         out,
         dir.join("board-pack.html"),

@@ -15,6 +15,7 @@
 mod council;
 mod justice;
 mod large;
+mod later;
 mod nhs;
 mod tables;
 
@@ -28,6 +29,36 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use crate::error::{Error, Result};
 
 pub use large::{large_ledger_source_toml, write_large_ledger};
+pub use later::{outturn_file, write_later_year};
+
+/// The sample place's agencies.
+pub const SAMPLE_AGENCIES: [&str; 9] = [
+    "council",
+    "icb",
+    "acute-trust",
+    "mh-trust",
+    "police",
+    "probation",
+    "prisons",
+    "dwp",
+    "community-safety",
+];
+
+/// The later year the sample place tracks (2025-26) and its seed.
+pub const LATER_YEAR: i32 = 2025;
+
+/// Write the sample place's later year (outturn CSVs) into `dir`, from the baseline budget
+/// files in `dir` read through the place model at `place_dir` (models/kirkbridge).
+pub fn build_later_year(place_dir: &Path, dir: &Path) -> Result<Vec<SampleFile>> {
+    let mut place = crate::model::Place::load(place_dir)?;
+    for s in &mut place.sources {
+        if let Some(name) = s.path.file_name() {
+            s.path = dir.join(name);
+        }
+    }
+    let ing = crate::ingest::ingest_place(&place)?;
+    write_later_year(&place, &ing.ledger, dir, LATER_YEAR, seed(10))
+}
 
 /// Base seed of the sample place; each file derives its own seed from it.
 pub const SAMPLE_SEED: u64 = 0x4B49_524B_4252_4944; // "KIRKBRID"

@@ -156,11 +156,24 @@ pub fn persisting_people(
     achieving: Decimal,
     keep: Decimal,
     people: &mut [Decimal],
+    by_intake: Option<&mut Vec<(usize, Vec<Decimal>)>>,
+) {
+    persisting_people_by(o, |_| achieving, keep, people, by_intake)
+}
+
+/// [`persisting_people`] with each intake's own achievers (`totalplace track`'s observed
+/// intakes take their counts, the others the outcome's assumptions).
+pub fn persisting_people_by(
+    o: &Outcome,
+    achieving_in: impl Fn(usize) -> Decimal,
+    keep: Decimal,
+    people: &mut [Decimal],
     mut by_intake: Option<&mut Vec<(usize, Vec<Decimal>)>>,
 ) {
     let h = people.len();
     people.fill(Decimal::ZERO);
     for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
+        let achieving = achieving_in(s);
         let first = s + o.lag;
         let last = match o.duration {
             Some(d) => (first + d).min(h),
@@ -229,6 +242,8 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
     // Units of each flow by year (kept for per-unit transfers).
     let mut flow_units: Vec<Vec<Vec<Decimal>>> = Vec::with_capacity(sc.outcomes.len());
     for o in &sc.outcomes {
+        // The outcome's own terms (the trace shows these; observed intakes, which only
+        // `track` sets, take theirs in `persisting_people_by`).
         let engaged = p.get(o.participants) * p.get(o.engagement);
         let achieving = achievers(engaged, p.get(o.success), p.get(o.deadweight));
         let keep = one - p.get(o.drop_off);
@@ -241,9 +256,12 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
             realism,
             ..Default::default()
         });
-        persisting_people(
+        persisting_people_by(
             o,
-            achieving,
+            |s| {
+                let (pp, pe, ps) = o.intake_params(s);
+                achievers(p.get(pp) * p.get(pe), p.get(ps), p.get(o.deadweight))
+            },
             keep,
             &mut people,
             ot.as_mut().map(|t| &mut t.by_intake),
@@ -317,13 +335,14 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
                 result_lag,
             } => {
                 let o = &sc.outcomes[*outcome];
-                let engaged = p.get(o.participants) * p.get(o.engagement);
                 let amount = p.get(*amount);
                 let attach = p.get(*attachment_share);
-                // Results are paid on observed results: deadweight included (the payer cannot
-                // tell them apart), optimism bias applied like the outcome's benefits.
-                let results = engaged * p.get(o.success) * (one - p.get(o.optimism_bias));
                 for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
+                    let (pp, pe, ps) = o.intake_params(s);
+                    let engaged = p.get(pp) * p.get(pe);
+                    // Results are paid on observed results: deadweight included (the payer
+                    // cannot tell them apart), optimism bias applied like the outcome's benefits.
+                    let results = engaged * p.get(ps) * (one - p.get(o.optimism_bias));
                     paid[s] += engaged * amount * attach;
                     let t = s + result_lag;
                     if t < h {

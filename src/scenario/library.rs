@@ -37,6 +37,22 @@ pub struct UnitCost {
     pub value_type: String,
     /// Where it was defined: the library file or the scenario file.
     pub defined_in: String,
+    /// The unit costs this one is made of (`composite_of` in the library: a NEET year =
+    /// benefits + lost tax): counting it and one of its parts for the same people counts twice.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub composite_of: Vec<String>,
+    /// Set when the value was derived from the place's spend map (a local unit cost).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local: Option<crate::scenario::local::LocalOrigin>,
+}
+
+/// Parse a `composite_of` cell: unit-cost ids separated by `;` (spaces ignored).
+pub fn parse_parts(s: &str) -> Vec<String> {
+    s.split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A financial-year label: 2023 → "2023-24".
@@ -94,8 +110,9 @@ fn col(headers: &csv::StringRecord, file: &str, name: &str) -> Result<usize> {
 }
 
 /// Load the unit-cost library. Columns: `id, name, value, unit, price_year, role,
-/// cashability, verified, source`, optionally `code` (the publisher's code) and `value_type`
-/// (`fiscal` when absent); others, such as `notes`, are ignored.
+/// cashability, verified, source`, optionally `code` (the publisher's code), `value_type`
+/// (`fiscal` when absent) and `composite_of` (the ids of the costs this one is made of,
+/// separated by `;`); others, such as `notes`, are ignored.
 pub fn load_unit_costs(path: &Path) -> Result<Vec<UnitCost>> {
     let file = display_path(path);
     let (h, rows) = read_csv(path)?;
@@ -113,11 +130,13 @@ pub fn load_unit_costs(path: &Path) -> Result<Vec<UnitCost>> {
     .iter()
     .map(|n| col(&h, &file, n))
     .collect::<Result<_>>()?;
+    let c_parts = h.iter().position(|x| x.trim() == "composite_of");
     let c_code = h.iter().position(|x| x.trim() == "code");
     let c_type = h.iter().position(|x| x.trim() == "value_type");
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let mut parts_at: Vec<(u32, u32)> = Vec::new();
     for (row, r) in rows {
         let get = |i: usize| r.get(c[i]).unwrap_or("").trim();
         let loc = |i: usize| Location {
@@ -227,7 +246,40 @@ pub fn load_unit_costs(path: &Path) -> Result<Vec<UnitCost>> {
             source: get(8).to_string(),
             verified,
             defined_in: file.clone(),
+            composite_of: c_parts
+                .map(|c| parse_parts(r.get(c).unwrap_or("")))
+                .unwrap_or_default(),
+            local: None,
         });
+        if let Some(c) = c_parts {
+            parts_at.push((row, c as u32));
+        }
+    }
+    // Parts must be other costs of the library.
+    for (u, (row, c)) in out.iter().zip(&parts_at) {
+        for part in &u.composite_of {
+            let msg = if part == &u.id {
+                Some(format!("unit cost \"{}\" cannot be a part of itself", u.id))
+            } else if !out.iter().any(|x| &x.id == part) {
+                Some(format!(
+                    "unit cost \"{}\": composite_of names \"{part}\", which is no unit cost in this file",
+                    u.id
+                ))
+            } else {
+                None
+            };
+            if let Some(m) = msg {
+                errors.push(Error::input(
+                    Location {
+                        file: file.clone(),
+                        sheet: None,
+                        row: Some(*row),
+                        col: Some(*c),
+                    },
+                    m,
+                ));
+            }
+        }
     }
     Error::from_list(errors)?;
     Ok(out)

@@ -8,9 +8,11 @@
 //! (`outcome.neet.success`). The engine is one pure function, [`evaluate`], cheap enough to call
 //! once per Monte Carlo draw; [`report`] turns its [`Results`] into tables, CSV and JSON.
 
+pub mod baseline;
 pub mod discount;
 pub mod engine;
 pub mod library;
+pub mod local;
 pub mod overrides;
 pub mod params;
 pub mod raw;
@@ -20,10 +22,12 @@ mod validate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub use baseline::Baseline;
 pub use engine::{evaluate, Payback, Results};
 pub use library::{Deflators, UnitCost};
+pub use local::Count;
 pub use params::{Bound, ParamSpec, Params};
-pub use validate::{load, load_text, load_with_overrides};
+pub use validate::{load, load_text, load_with_count, load_with_overrides, load_without_count};
 
 use crate::model::BudgetControl;
 
@@ -134,6 +138,31 @@ pub struct Outcome {
     pub optimism_bias: P,
     pub flows: Vec<Flow>,
     pub note: Option<String>,
+    /// Intakes whose participants, engagement and success were observed (`totalplace track`
+    /// sets these from actual counts; scenario files never do). Empty: every intake takes the
+    /// outcome's own parameters.
+    pub observed: Vec<ObservedIntake>,
+}
+
+/// One intake's observed figures, as parameters (so the engine runs on them unchanged).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObservedIntake {
+    /// Intake year (0 = the scenario's start year).
+    pub intake: usize,
+    pub participants: P,
+    pub engagement: P,
+    pub success: P,
+}
+
+impl Outcome {
+    /// (participants, engagement, success) parameters for intake year `s`.
+    pub fn intake_params(&self, s: usize) -> (P, P, P) {
+        self.observed
+            .iter()
+            .find(|x| x.intake == s)
+            .map(|x| (x.participants, x.engagement, x.success))
+            .unwrap_or((self.participants, self.engagement, self.success))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -232,6 +261,11 @@ pub struct ValidatedScenario {
     pub price_base_index: Option<Decimal>,
     /// Default parameter values, as written in the files.
     pub defaults: Params,
+    /// Each agency's mapped spend on the scenario's cohort today, when the place has a spend
+    /// map and the scenario names a cohort or transition.
+    pub baseline: Option<Baseline>,
+    /// Problems that do not stop a run (double counting), each naming the file and keys.
+    pub warnings: Vec<String>,
 }
 
 impl ValidatedScenario {

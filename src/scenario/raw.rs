@@ -27,6 +27,9 @@ pub struct ScenarioFile {
     pub external: Vec<ExternalRaw>,
     #[serde(default)]
     pub unit_cost: Vec<UnitCostRaw>,
+    /// Unit costs derived from the place's spend map (see `scenario::local`).
+    #[serde(default)]
+    pub local_cost: Vec<LocalCostRaw>,
     #[serde(default)]
     pub cost: Vec<CostRaw>,
     #[serde(default)]
@@ -128,6 +131,41 @@ pub struct UnitCostRaw {
     pub source: String,
     #[serde(default)]
     pub verified: Option<bool>,
+    /// Ids of the unit costs this one is made of (the double-counting guard).
+    #[serde(default)]
+    pub composite_of: Vec<String>,
+}
+
+/// A unit cost from the count: an agency's mapped spend on a cohort (or at a transition
+/// point) ÷ the cohort's size or a declared activity count.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct LocalCostRaw {
+    pub id: String,
+    pub name: String,
+    pub agency: String,
+    /// The cohort whose mapped spend is divided (default: the transition's cohort).
+    #[serde(default)]
+    pub cohort: Option<String>,
+    /// Only the spend mapped to this transition point.
+    #[serde(default)]
+    pub transition: Option<String>,
+    /// `"cohort"`: divide by the cohort's size in place.toml (default when no `count`).
+    #[serde(default)]
+    pub per: Option<String>,
+    /// Divide by this activity count instead (needs `count_source`).
+    #[serde(default)]
+    pub count: Option<NumberRaw>,
+    #[serde(default)]
+    pub count_source: Option<String>,
+    pub unit: String,
+    pub cashability: NumberRaw,
+    /// A library unit cost to show beside the local one.
+    #[serde(default)]
+    pub national: Option<String>,
+    /// Parts, as for library costs.
+    #[serde(default)]
+    pub composite_of: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]

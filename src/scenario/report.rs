@@ -450,7 +450,18 @@ pub fn results_json(sc: &ValidatedScenario, params: &super::Params, r: &Results)
             "id": u.id, "code": u.code, "name": u.name, "value": u.value.to_string(), "unit": u.unit,
             "price_year": super::library::fy_label(u.price_year), "role": u.role,
             "default_cashability": u.cashability.to_string(), "verified": u.verified, "source": u.source,
+            "composite_of": u.composite_of,
+            "local": u.local.as_ref().map(|l| json!({
+                "agency": l.agency, "cohort": l.cohort, "transition": l.transition,
+                "mapped_spend": pennies(l.mapped_spend), "denominator": l.denominator.normalize().to_string(),
+                "denominator_source": l.denominator_source,
+                "rules": l.rules.iter().map(|(r, v)| json!({"rule": r, "amount": pennies(*v)})).collect::<Vec<_>>(),
+                "mapping_file": l.mapping_file, "budget_files": l.sources,
+                "national": l.national.as_ref().map(|(id, v)| json!({"id": id, "value_in_price_base": round_half_up(*v, 6).to_string()})),
+            })),
         })).collect::<Vec<_>>(),
+        "baseline": super::baseline::json(sc, r),
+        "warnings": all_warnings(sc, r),
         "system": summary_json(&r.system),
         "wrong_pocket_index": r.wrong_pocket.map(|x| round_half_up(x, 6).to_string()),
         "wrong_pocket_index_cashable": r.wrong_pocket_cashable.map(|x| round_half_up(x, 6).to_string()),
@@ -460,6 +471,64 @@ pub fn results_json(sc: &ValidatedScenario, params: &super::Params, r: &Results)
     let mut s = serde_json::to_vec_pretty(&v).unwrap_or_default();
     s.push(b'\n');
     s
+}
+
+/// Every warning of a scenario run: double counting (from validation) and avoided costs over
+/// the mapped baseline (from the results).
+pub fn all_warnings(sc: &ValidatedScenario, r: &Results) -> Vec<String> {
+    let mut w = sc.warnings.clone();
+    w.extend(super::baseline::warnings(sc, r));
+    w
+}
+
+/// Local unit costs beside their national counterparts (none when the scenario has none).
+pub fn local_costs_table(sc: &ValidatedScenario) -> Option<Table> {
+    let locals: Vec<_> = sc
+        .unit_costs
+        .iter()
+        .filter_map(|u| u.local.as_ref().map(|l| (u, l)))
+        .collect();
+    if locals.is_empty() {
+        return None;
+    }
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header([
+        "local unit cost",
+        "from the spend map",
+        "mapped spend",
+        "÷",
+        "local value",
+        "national",
+        "national value (price base)",
+    ]);
+    for (u, l) in locals {
+        let at = l
+            .transition
+            .as_ref()
+            .map(|t| format!(" at {t}"))
+            .unwrap_or_default();
+        t.add_row(vec![
+            Cell::new(&u.id),
+            Cell::new(format!("{} × {}{at}", l.agency, l.cohort)),
+            right(money::format_gbp(l.mapped_spend)),
+            right(l.denominator.normalize().to_string()),
+            right(money::format_gbp(money::round_half_up(u.value, 2))),
+            Cell::new(
+                l.national
+                    .as_ref()
+                    .map(|n| n.0.clone())
+                    .unwrap_or_else(|| "-".into()),
+            ),
+            right(
+                l.national
+                    .as_ref()
+                    .map(|n| money::format_gbp(money::round_half_up(n.1, 2)))
+                    .unwrap_or_else(|| "-".into()),
+            ),
+        ]);
+    }
+    Some(t)
 }
 
 /// Side-by-side rows: (measure, one cell per scenario). `formatted` gives `£1,234` and

@@ -27,13 +27,39 @@ pub fn load(path: &Path) -> Result<ValidatedScenario> {
 }
 
 /// Load a scenario, applying `(path, value)` overrides to its TOML before validation
-/// (see [`super::overrides`]).
+/// (see [`super::overrides`]). When the scenario names a cohort or transition, or takes local
+/// unit costs, and its place has a `mapping.toml`, the place is ingested and mapped for the
+/// count it stands on (see [`load_with_count`] to pass one already made).
 pub fn load_with_overrides(
     path: &Path,
     overrides: &[(String, String)],
 ) -> Result<ValidatedScenario> {
+    load_with_count(path, overrides, None)
+}
+
+/// [`load_with_overrides`] with the place's spend map already computed (`report`, `track`).
+pub fn load_with_count(
+    path: &Path,
+    overrides: &[(String, String)],
+    count: Option<&Count>,
+) -> Result<ValidatedScenario> {
+    load_inner(path, overrides, count, true)
+}
+
+/// Load a scenario without its place's spend map (`check` when the budgets or mapping did
+/// not load): no baseline, and a local unit cost is an error.
+pub fn load_without_count(path: &Path) -> Result<ValidatedScenario> {
+    load_inner(path, &[], None, false)
+}
+
+fn load_inner(
+    path: &Path,
+    overrides: &[(String, String)],
+    count: Option<&Count>,
+    auto_count: bool,
+) -> Result<ValidatedScenario> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    load_text(path, &text, overrides)
+    load_text_inner(path, &text, overrides, count, auto_count)
 }
 
 /// Validate scenario TOML `text` as if it were the file at `path` (whose directory locates the
@@ -43,6 +69,17 @@ pub fn load_text(
     path: &Path,
     text: &str,
     overrides: &[(String, String)],
+    count: Option<&Count>,
+) -> Result<ValidatedScenario> {
+    load_text_inner(path, text, overrides, count, true)
+}
+
+fn load_text_inner(
+    path: &Path,
+    text: &str,
+    overrides: &[(String, String)],
+    count: Option<&Count>,
+    auto_count: bool,
 ) -> Result<ValidatedScenario> {
     let text = text.to_string();
     let file = display_path(path);
@@ -104,7 +141,19 @@ pub fn load_text(
         None => Deflators::default(),
     };
     let lib_file = lib_path.as_deref().map(display_path).unwrap_or_default();
-    validate(file, raw, &place, &library, &lib_file, &deflators)
+    let needs_count = !raw.local_cost.is_empty()
+        || raw.scenario.cohort.is_some()
+        || raw.scenario.transition.is_some();
+    let own_count;
+    let count = match count {
+        Some(c) => Some(c),
+        None if needs_count && auto_count => {
+            own_count = Count::of_place(&place)?;
+            own_count.as_ref()
+        }
+        None => None,
+    };
+    validate(file, raw, &place, &library, &lib_file, &deflators, count)
 }
 
 /// The directory at or above `dir` holding `name`.
@@ -235,6 +284,7 @@ pub(super) fn validate(
     library: &[UnitCost],
     lib_file: &str,
     deflators: &Deflators,
+    count: Option<&Count>,
 ) -> Result<ValidatedScenario> {
     let mut b = Builder {
         file: file.clone(),
@@ -523,10 +573,16 @@ pub(super) fn validate(
             source: u.source.clone(),
             verified: u.verified.unwrap_or(false),
             defined_in: file.clone(),
+            composite_of: u.composite_of.clone(),
+            local: None,
             code: String::new(),
             value_type: "fiscal".to_string(),
         });
     }
+    let locals = local_costs(
+        &mut b, &raw, place, library, &own, count, price_base, deflators,
+    );
+    own.extend(locals);
     let mut used: Vec<UnitCost> = Vec::new();
     let mut used_param: Vec<P> = Vec::new();
 
@@ -644,13 +700,17 @@ pub(super) fn validate(
             let ui = match used.iter().position(|u| u.id == uc.id) {
                 Some(i) => i,
                 None => {
-                    let value = Some(NumberRaw::Text(uc.value.to_string()));
-                    let p = b.param(
-                        format!("unit_cost.{}.value", uc.id),
-                        value.as_ref(),
-                        Decimal::ZERO,
-                        Bound::NonNegative,
-                    );
+                    // The value as loaded (exact; a local cost may carry 28 digits).
+                    let path = format!("unit_cost.{}.value", uc.id);
+                    if let Err(m) = Bound::NonNegative.check(uc.value) {
+                        b.err(path.clone(), m);
+                    }
+                    b.specs.push(ParamSpec {
+                        path,
+                        bound: Bound::NonNegative,
+                    });
+                    b.values.push(uc.value);
+                    let p = b.values.len() - 1;
                     used.push(uc.clone());
                     used_param.push(p);
                     used.len() - 1
@@ -769,6 +829,7 @@ pub(super) fn validate(
             optimism_bias,
             flows,
             note: o.note.clone(),
+            observed: Vec::new(),
         });
     }
 
@@ -931,6 +992,22 @@ pub(super) fn validate(
     }
 
     Error::from_list(b.errors)?;
+    let warnings = double_counting(
+        &file,
+        &raw,
+        &outcomes,
+        &used,
+        h.cohort.is_some() || h.transition.is_some(),
+    );
+    let baseline = count.and_then(|c| {
+        baseline(
+            place,
+            c,
+            &parties,
+            h.cohort.as_deref(),
+            h.transition.as_deref(),
+        )
+    });
     let discount_factors = discount::factors(&discount, horizon);
     Ok(ValidatedScenario {
         file,
@@ -959,7 +1036,340 @@ pub(super) fn validate(
         agency_cashability: agency_cash.iter().map(|(i, (_, v))| (*i, *v)).collect(),
         price_base_index: deflators.index.get(&price_base).copied(),
         defaults: Params { values: b.values },
+        baseline,
+        warnings,
     })
+}
+
+/// Each party's mapped spend on the scenario's cohort (the transition's cohort when only a
+/// transition is named).
+fn baseline(
+    place: &Place,
+    count: &Count,
+    parties: &[Party],
+    cohort: Option<&str>,
+    transition: Option<&str>,
+) -> Option<Baseline> {
+    let tr = transition.and_then(|t| place.transition_index(t));
+    let c = match cohort {
+        Some(c) => place.cohort_index(c)?,
+        None => place.transitions[tr?].cohort,
+    };
+    let spend_at = |p: &Party, t: Option<usize>| {
+        place
+            .agency_index(&p.id)
+            .filter(|_| !p.external)
+            .map(|a| count.spend(a, c, t).0)
+    };
+    Some(Baseline {
+        cohort: place.cohorts[c].id.clone(),
+        cohort_name: place.cohorts[c].name.clone(),
+        cohort_size: place.cohorts[c].size,
+        transition: tr.map(|t| place.transitions[t].id.clone()),
+        year: count.year,
+        mapping_file: count.mapping_file.clone(),
+        spend: parties.iter().map(|p| spend_at(p, None)).collect(),
+        transition_spend: match tr {
+            Some(t) => parties.iter().map(|p| spend_at(p, Some(t))).collect(),
+            None => Vec::new(),
+        },
+    })
+}
+
+/// The double-counting guard: a composite unit cost and one of its parts counted for the same
+/// people, or the same unit cost avoided twice for the same people. The same people: flows of
+/// one outcome, or of any two outcomes when the scenario is on one cohort (or transition).
+fn double_counting(
+    file: &str,
+    raw: &ScenarioFile,
+    outcomes: &[Outcome],
+    used: &[UnitCost],
+    one_cohort: bool,
+) -> Vec<String> {
+    let _ = raw;
+    let flows: Vec<(usize, String, &UnitCost)> = outcomes
+        .iter()
+        .enumerate()
+        .flat_map(|(oi, o)| {
+            o.flows.iter().map(move |f| {
+                (
+                    oi,
+                    format!("outcome.{}.flow.{}", o.id, f.id),
+                    &used[f.unit_cost],
+                )
+            })
+        })
+        .collect();
+    // Every part of a composite, through nested composites.
+    let parts_of = |u: &UnitCost| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut todo: Vec<String> = u.composite_of.clone();
+        while let Some(p) = todo.pop() {
+            if out.contains(&p) || p == u.id {
+                continue;
+            }
+            if let Some(x) = used.iter().find(|x| x.id == p) {
+                todo.extend(x.composite_of.iter().cloned());
+            }
+            out.push(p);
+        }
+        out
+    };
+    let mut w = Vec::new();
+    for (i, (oi, ki, ui)) in flows.iter().enumerate() {
+        for (oj, kj, uj) in flows.iter().skip(i + 1) {
+            let same_people = oi == oj || one_cohort;
+            if !same_people {
+                continue;
+            }
+            let who = if oi == oj {
+                "the same outcome's people".to_string()
+            } else {
+                "people of the same cohort".to_string()
+            };
+            if ui.id == uj.id {
+                w.push(format!(
+                    "{file}: {ki} and {kj}: both avoid unit cost \"{}\" for {who}: counted twice unless they are different units (double counting)",
+                    ui.id
+                ));
+            } else if parts_of(ui).contains(&uj.id) {
+                w.push(format!(
+                    "{file}: {ki} and {kj}: unit cost \"{}\" is a composite that includes \"{}\"; counting both for {who} counts \"{}\" twice (double counting)",
+                    ui.id, uj.id, uj.id
+                ));
+            } else if parts_of(uj).contains(&ui.id) {
+                w.push(format!(
+                    "{file}: {ki} and {kj}: unit cost \"{}\" is a composite that includes \"{}\"; counting both for {who} counts \"{}\" twice (double counting)",
+                    uj.id, ui.id, ui.id
+                ));
+            }
+        }
+    }
+    w
+}
+
+/// `[[local_cost]]`: unit costs from the spend map. Each becomes a [`UnitCost`] in the place's
+/// financial-year prices with its [`super::local::LocalOrigin`].
+#[allow(clippy::too_many_arguments)]
+fn local_costs(
+    b: &mut Builder,
+    raw: &ScenarioFile,
+    place: &Place,
+    library: &[UnitCost],
+    own: &[UnitCost],
+    count: Option<&Count>,
+    price_base: i32,
+    deflators: &Deflators,
+) -> Vec<UnitCost> {
+    b.ids("local_cost", raw.local_cost.iter().map(|u| u.id.as_str()));
+    let mut out = Vec::new();
+    for l in &raw.local_cost {
+        let k = |s: &str| format!("local_cost.{}.{s}", l.id);
+        if own.iter().chain(library).any(|u| u.id == l.id) {
+            b.err(
+                format!("local_cost.{}", l.id),
+                format!("id \"{}\" is already a unit cost (in this file or the library); give the local cost its own id", l.id),
+            );
+            continue;
+        }
+        let Some(count) = count else {
+            b.err(
+                format!("local_cost.{}", l.id),
+                format!(
+                    "a local unit cost needs the place's spend map, but {} does not exist (see docs/mapping.md)",
+                    super::local::mapping_path(place)
+                ),
+            );
+            continue;
+        };
+        let Some(agency) = place.agency_index(&l.agency) else {
+            b.err(
+                k("agency"),
+                format!(
+                    "unknown agency \"{}\" (known: {})",
+                    l.agency,
+                    known(place.agencies.iter().map(|a| a.id.clone()))
+                ),
+            );
+            continue;
+        };
+        let transition = match &l.transition {
+            None => None,
+            Some(t) => match place.transition_index(t) {
+                Some(i) => Some(i),
+                None => {
+                    b.err(
+                        k("transition"),
+                        format!(
+                            "unknown transition \"{t}\" (known: {})",
+                            known(place.transitions.iter().map(|c| c.id.clone()))
+                        ),
+                    );
+                    continue;
+                }
+            },
+        };
+        let cohort_id = l
+            .cohort
+            .clone()
+            .or_else(|| transition.map(|t| place.cohorts[place.transitions[t].cohort].id.clone()))
+            .or_else(|| raw.scenario.cohort.clone());
+        let Some(cohort_id) = cohort_id else {
+            b.err(
+                k("cohort"),
+                "name the cohort (or transition) whose mapped spend is divided",
+            );
+            continue;
+        };
+        let Some(cohort) = place.cohort_index(&cohort_id) else {
+            b.err(
+                k("cohort"),
+                format!(
+                    "unknown cohort \"{cohort_id}\" (known: {})",
+                    known(place.cohorts.iter().map(|c| c.id.clone()))
+                ),
+            );
+            continue;
+        };
+        if let Some(t) = transition {
+            if place.transitions[t].cohort != cohort {
+                b.err(
+                    k("transition"),
+                    format!(
+                        "transition \"{}\" belongs to cohort \"{}\", not \"{cohort_id}\"",
+                        place.transitions[t].id, place.cohorts[place.transitions[t].cohort].id
+                    ),
+                );
+                continue;
+            }
+        }
+        let c = &place.cohorts[cohort];
+        let (denominator, denominator_source) = match (l.per.as_deref(), &l.count) {
+            (Some(_), Some(_)) => {
+                b.err(k("count"), "give `per = \"cohort\"` or `count`, not both");
+                continue;
+            }
+            (None | Some("cohort"), None) => (
+                Decimal::from(c.size),
+                format!("cohort size of {} (place.toml: {})", c.id, c.size_source),
+            ),
+            (Some(other), None) => {
+                b.err(
+                    k("per"),
+                    format!(
+                        "\"{other}\" is not a denominator: write per = \"cohort\" or give `count`"
+                    ),
+                );
+                continue;
+            }
+            (None, Some(n)) => {
+                let Some(v) = b.num(&k("count"), n) else {
+                    continue;
+                };
+                if v <= Decimal::ZERO {
+                    b.err(k("count"), format!("{v} must be a positive activity count"));
+                    continue;
+                }
+                match l.count_source.as_deref().map(str::trim) {
+                    Some(src) if !src.is_empty() => (v, format!("count: {src}")),
+                    _ => {
+                        b.err(k("count_source"), "say where the activity count comes from");
+                        continue;
+                    }
+                }
+            }
+        };
+        let (spend, rules) = count.spend(agency, cohort, transition);
+        if spend <= Decimal::ZERO {
+            b.err(
+                format!("local_cost.{}", l.id),
+                format!(
+                    "agency \"{}\" has {} mapped to cohort \"{}\"{} in {}: no local unit cost can come from it",
+                    l.agency,
+                    crate::money::format_gbp(spend),
+                    c.id,
+                    transition
+                        .map(|t| format!(" at \"{}\"", place.transitions[t].id))
+                        .unwrap_or_default(),
+                    count.mapping_file
+                ),
+            );
+            continue;
+        }
+        let cash = b.num(&k("cashability"), &l.cashability).unwrap_or_default();
+        if let Err(m) = Bound::Rate.check(cash) {
+            b.err(k("cashability"), m);
+        }
+        let national = match &l.national {
+            None => None,
+            Some(n) => match own.iter().chain(library).find(|u| &u.id == n) {
+                None => {
+                    b.err(
+                        k("national"),
+                        format!("unknown unit cost \"{n}\" (not in this file or the library)"),
+                    );
+                    None
+                }
+                Some(u) => {
+                    let rebased = if u.price_year == price_base {
+                        Some(u.value)
+                    } else {
+                        match (
+                            deflators.index.get(&price_base),
+                            deflators.index.get(&u.price_year),
+                        ) {
+                            (Some(a), Some(p)) => Some(u.value * *a / *p),
+                            _ => None,
+                        }
+                    };
+                    match rebased {
+                        Some(v) => Some((u.id.clone(), v)),
+                        None => {
+                            b.err(
+                                k("national"),
+                                format!(
+                                    "unit cost \"{}\" is in {} prices and the price base is {}, but the GDP-deflator index lacks one of them",
+                                    u.id,
+                                    fy_label(u.price_year),
+                                    fy_label(price_base)
+                                ),
+                            );
+                            None
+                        }
+                    }
+                }
+            },
+        };
+        let origin = super::local::LocalOrigin {
+            agency: l.agency.clone(),
+            cohort: c.id.clone(),
+            transition: transition.map(|t| place.transitions[t].id.clone()),
+            mapped_spend: spend,
+            denominator,
+            denominator_source,
+            rules,
+            mapping_file: count.mapping_file.clone(),
+            sources: count.agency_sources[agency].clone(),
+            national,
+        };
+        out.push(UnitCost {
+            id: l.id.clone(),
+            name: l.name.clone(),
+            value: spend / denominator,
+            unit: l.unit.clone(),
+            price_year: count.year,
+            role: l.agency.clone(),
+            cashability: cash,
+            source: origin.describe(count.year),
+            verified: !place.info.synthetic,
+            defined_in: b.file.clone(),
+            composite_of: l.composite_of.clone(),
+            local: Some(origin),
+            code: String::new(),
+            value_type: "fiscal".to_string(),
+        });
+    }
+    out
 }
 
 fn nonneg(b: &mut Builder, key: &str, v: i64) -> usize {

@@ -131,6 +131,9 @@ pub struct Workbench {
     scenarios_dir: PathBuf,
     out: PathBuf,
     place: Place,
+    /// The place's spend map, counted once at start: scenarios on a cohort take their baseline
+    /// and local unit costs from it (re-validating a what-if must not re-ingest the budgets).
+    count: Option<crate::scenario::Count>,
     palette: Palette,
     cache: Mutex<HashMap<String, Arc<Loaded>>>,
     place_run: Mutex<Option<Arc<PlaceRun>>>,
@@ -187,11 +190,13 @@ impl Workbench {
             .map_err(|e| crate::error::Error::io(dir, e))?;
         let place = Place::load(&dir)?;
         let palette = Palette::new(place.agencies.iter().map(|a| a.id.clone()));
+        let count = crate::scenario::Count::of_place(&place)?;
         Ok(Workbench {
             scenarios_dir: dir.join("scenarios"),
             dir,
             out: out.to_path_buf(),
             place,
+            count,
             palette,
             cache: Mutex::new(HashMap::new()),
             place_run: Mutex::new(None),
@@ -240,7 +245,7 @@ impl Workbench {
         }
         let text = std::fs::read_to_string(path)
             .map_err(|e| ServeError::Internal(format!("{}: {e}", display_path(path))))?;
-        let sc = scenario::load_text(path, &text, &[])
+        let sc = scenario::load_text(path, &text, &[], self.count.as_ref())
             .map(Arc::new)
             .map_err(|e| e.to_string());
         let l = Arc::new(Loaded {
@@ -337,7 +342,7 @@ impl Workbench {
                     .map_err(|m| ServeError::invalid("negotiate", m))?;
                 text = doc.to_string();
             }
-            match scenario::load_text(&l.path, &text, &structural) {
+            match scenario::load_text(&l.path, &text, &structural, self.count.as_ref()) {
                 Ok(sc) => Arc::new(sc),
                 Err(e) => {
                     let m = e.to_string();
@@ -607,7 +612,7 @@ impl Workbench {
         let text = doc.to_string();
         let target = self.scenarios_dir.join(format!("{name}.toml"));
         // The variant, read back from the text to be written, must give the same figures.
-        let saved = scenario::load_text(&target, &text, &[])
+        let saved = scenario::load_text(&target, &text, &[], self.count.as_ref())
             .map_err(|e| ServeError::invalid("name", e.to_string()))?;
         let again = scenario::evaluate(&saved, &saved.params());
         if again != ev.results {

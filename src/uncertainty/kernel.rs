@@ -220,6 +220,8 @@ impl Kernel {
             .outcomes
             .iter()
             .map(|o| KOutcome {
+                // Observed intakes (`totalplace track`) are evaluated by the exact engine only;
+                // scenario files never carry them, so the kernel sees one set per outcome.
                 participants: o.participants,
                 engagement: o.engagement,
                 success: o.success,

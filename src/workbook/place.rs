@@ -75,6 +75,7 @@ pub fn place_workbook(run: &PlaceRun) -> Result<Vec<u8>> {
         print_setup(ws, Some((top, top)))?;
         super::spend_map::spend_map(wb.add_worksheet(), run, &fm)?;
         super::assumptions::assumptions(wb.add_worksheet(), run, None, &fm)?;
+        crate::track::pack::workbook_sheets(&mut wb, run)?;
         wb.save_to_buffer()
     };
     build().map_err(xerr)
