@@ -218,7 +218,7 @@ fn track_blocks(
         },
         Block::Para(format!(
             "Actual outcomes from {} and mapped spend in {} against the baseline {}.",
-            track.actuals_file,
+            crate::report::place_relative(&run.place.dir, &track.actuals_file),
             track
                 .years
                 .iter()
