@@ -22,7 +22,7 @@
 
 use rust_decimal::prelude::*;
 
-use crate::money::round_half_up;
+use crate::money::{group_thousands, round_half_up};
 
 /// How a negative amount is written in tables.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -57,17 +57,6 @@ impl Style {
             Negatives::Brackets => "negative amounts are shown in brackets",
         }
     }
-}
-
-fn group_thousands(int: &str) -> String {
-    let mut out = String::with_capacity(int.len() + int.len() / 3);
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// Whole pounds with separators and a minus: `£1,234,568`, `-£1,234`, `£0` (never `-£0`).

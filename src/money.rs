@@ -254,7 +254,8 @@ pub fn format_gbp0(d: Decimal) -> String {
     )
 }
 
-fn group_thousands(int: &str) -> String {
+/// Digits of a whole number with thousands separators: "1234567" → "1,234,567".
+pub(crate) fn group_thousands(int: &str) -> String {
     let mut out = String::with_capacity(int.len() + int.len() / 3);
     for (i, ch) in int.chars().enumerate() {
         if i > 0 && (int.len() - i).is_multiple_of(3) {
