@@ -19,6 +19,7 @@
 mod cashflow;
 pub(crate) mod draw;
 pub mod fonts;
+mod grouped;
 mod monte_carlo;
 mod palette;
 mod realisation;
