@@ -123,14 +123,7 @@ impl Chart for Cashflow {
         let axis = Axis::covering(&vals, true, plot.y1, plot.y0, 6);
         y_money_axis(&c, &axis, plot)?;
         if n == 0 {
-            c.text(
-                "No years to show",
-                ((plot.x0 + plot.x1) / 2, (plot.y0 + plot.y1) / 2),
-                c.font(26.0),
-                MUTED,
-                HPos::Center,
-                VPos::Center,
-            )?;
+            c.empty_note(plot, "No years to show")?;
             return Ok(());
         }
         let pad = c.s(20.0);

@@ -336,6 +336,19 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         out
     }
 
+    /// The note a chart shows, centred in `r`, when it has nothing to draw.
+    pub fn empty_note(&self, r: Rect, msg: &str) -> DResult {
+        let centre = ((r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2);
+        self.text(
+            msg,
+            centre,
+            self.font(26.0),
+            MUTED,
+            HPos::Center,
+            VPos::Center,
+        )
+    }
+
     /// Draw text. `v` is where `y` sits: the top of capitals, their middle, or the baseline.
     pub fn text(
         &self,

@@ -6,7 +6,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::draw::{headroom, money_label, y_money_axis, Axis, Canvas, Rect, INK, MUTED};
+use super::draw::{headroom, money_label, y_money_axis, Axis, Canvas, Rect, INK};
 use super::Palette;
 
 /// How one bar of a group is drawn.
@@ -56,14 +56,7 @@ pub(crate) fn draw_groups<DB: DrawingBackend>(
     let axis = Axis::covering(&vals, true, plot.y1, plot.y0 + c.s(10.0), 6);
     y_money_axis(c, &axis, plot)?;
     if rows.is_empty() {
-        c.text(
-            "No agencies to show",
-            ((plot.x0 + plot.x1) / 2, (plot.y0 + plot.y1) / 2),
-            c.font(26.0),
-            MUTED,
-            HPos::Center,
-            VPos::Center,
-        )?;
+        c.empty_note(plot, "No agencies to show")?;
         return Ok(());
     }
     let n = rows.len();

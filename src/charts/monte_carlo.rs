@@ -82,14 +82,7 @@ impl Chart for MonteCarlo {
         let plot = frame(&c, &self.title, &legend)?;
         let n = self.panels.len();
         if n == 0 {
-            c.text(
-                "No simulation results to show",
-                ((plot.x0 + plot.x1) / 2, (plot.y0 + plot.y1) / 2),
-                c.font(26.0),
-                MUTED,
-                HPos::Center,
-                VPos::Center,
-            )?;
+            c.empty_note(plot, "No simulation results to show")?;
             return Ok(());
         }
         let (rows, cols) = match n {

@@ -67,14 +67,7 @@ impl Chart for ScenarioComparison {
         let plot = frame(&c, &self.title, &legend)?;
         let n = self.scenarios.len();
         if n == 0 {
-            c.text(
-                "No scenarios to show",
-                ((plot.x0 + plot.x1) / 2, (plot.y0 + plot.y1) / 2),
-                c.font(26.0),
-                MUTED,
-                HPos::Center,
-                VPos::Center,
-            )?;
+            c.empty_note(plot, "No scenarios to show")?;
             return Ok(());
         }
         let label_w = (plot.w() as f64 * 0.34) as i32;

@@ -92,14 +92,7 @@ impl Chart for SpendMap {
             None => (Rect::new(x0, plot.y0, x1, plot.y1 - axis_h), None),
         };
         if cohort_rows.is_empty() {
-            c.text(
-                "No cohort spend to show",
-                ((main.x0 + main.x1) / 2, (main.y0 + main.y1) / 2),
-                c.font(26.0),
-                MUTED,
-                HPos::Center,
-                VPos::Center,
-            )?;
+            c.empty_note(main, "No cohort spend to show")?;
         } else {
             stacked_panel(&c, palette, &cohort_rows, main, label_w)?;
         }

@@ -106,14 +106,7 @@ impl Chart for Tornado {
         x_money_axis(&c, &axis, plot, c.s(40.0))?;
         let bx = axis.px(base);
         if bars.is_empty() {
-            c.text(
-                "No sensitivities to show",
-                ((plot.x0 + plot.x1) / 2, (plot.y0 + plot.y1) / 2),
-                c.font(26.0),
-                MUTED,
-                HPos::Center,
-                VPos::Center,
-            )?;
+            c.empty_note(plot, "No sensitivities to show")?;
         }
         let band = plot.h() as f64 / bars.len().max(1) as f64;
         let bar_h = (band * 0.62).min(c.s(64.0) as f64).max(2.0) as i32;
