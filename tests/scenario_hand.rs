@@ -628,3 +628,142 @@ fn payback_is_the_last_crossing_into_permanent_surplus_and_dips_are_reported() {
     assert_eq!(council.summary.payback, Some(Payback::NotWithinHorizon));
     assert_eq!(council.summary.deficit_again, [1]);
 }
+
+/// Participants per intake year and a ramp-up profile (issue 11 items 1 and 2), with a PbR
+/// transfer paid on each intake's own participants. A flat 25% rate: D = 1, 0.8, 0.64, 0.512.
+const INTAKES_RAMP: &str = r#"
+[scenario]
+id = "intakes-ramp"
+name = "Two intakes of different sizes, half effect in the first year"
+cohort = "care-leavers"
+transition = "leaving-care"
+start_year = 2025
+horizon = 4
+
+[discount]
+schedule = "flat"
+rate = "0.25"
+
+[optimism_bias]
+costs = "0"
+
+[[cost]]
+id = "advisers"
+agency = "council"
+kind = "revenue"
+amounts = [10000]
+
+[[outcome]]
+id = "into-work"
+name = "Into work"
+participants = [100, 50]
+engagement = "1"
+success = "0.5"
+deadweight = "0.2"
+lag = 0
+drop_off = "0.5"
+ramp_up = ["0.5"]
+evidence_grade = 3
+optimism_bias = "0"
+
+[[outcome.flow]]
+id = "jsa"
+unit_cost = "jsa-year"
+quantity = 1
+
+[[transfer]]
+id = "pbr"
+kind = "pbr"
+from = "dwp"
+to = "council"
+outcome = "into-work"
+amount = 1000
+attachment_share = "0.4"
+result_lag = 1
+"#;
+
+#[test]
+fn participants_per_intake_and_ramp_up_worked_by_hand() {
+    let place = TestPlace::new();
+    let sc = load(&place.scenario("intakes-ramp", INTAKES_RAMP)).unwrap();
+    // Two intakes (years 0 and 1) from the list; one parameter per intake.
+    assert_eq!(sc.outcomes[0].intakes, 2);
+    for path in [
+        "outcome.into-work.participants.0",
+        "outcome.into-work.participants.1",
+        "outcome.into-work.ramp_up.0",
+    ] {
+        assert!(sc.param_index(path).is_some(), "{path}");
+    }
+    assert!(sc.param_index("outcome.into-work.participants").is_none());
+    let r = evaluate(&sc, &sc.params());
+
+    // Achievers: intake 0: 100 × 1 × 0.5 × (1 − 0.2) = 40; intake 1: 50 × 0.5 × 0.8 = 20.
+    // Ramp-up [0.5]: half the effect in an intake's first benefit year, full from the second.
+    // Intake 0 (first benefit year 0, kept 50% a year):
+    //   year 0: 40 × 0.5 = 20; year 1: 20 × 1 = 20; year 2: 10; year 3: 5.
+    // Intake 1 (first benefit year 1): year 1: 20 × 0.5 = 10; year 2: 10; year 3: 5.
+    // People: 20, 30, 20, 10. JSA at £2,000 a claimant-year, all cashable to DWP:
+    // 40,000; 60,000; 40,000; 20,000.
+    let dwp = party(&r, "dwp");
+    let cash: Vec<Decimal> = dwp.yearly.iter().map(|y| y.cashable).collect();
+    assert_eq!(cash, [dec!(40000), dec!(60000), dec!(40000), dec!(20000)]);
+    // PV = 40,000 + 48,000 + 25,600 + 10,240 = 123,840.
+    assert_eq!(p(dwp.summary.pv_benefits), dec!(123840.00));
+
+    // PbR on each intake's own engaged participants (100, then 50), £1,000 at most:
+    // attachment 40% in the intake year: 40,000 (year 0), 20,000 (year 1);
+    // results 60% a year later on engaged × success: 50 × 600 = 30,000 (year 1),
+    // 25 × 600 = 15,000 (year 2). Paid: 40,000; 50,000; 15,000; 0.
+    // PV = 40,000 + 40,000 + 9,600 = 89,600.
+    let council = party(&r, "council");
+    let t: Vec<Decimal> = council.yearly.iter().map(|y| y.transfers).collect();
+    assert_eq!(t, [dec!(40000), dec!(50000), dec!(15000), dec!(0)]);
+    assert_eq!(p(council.summary.pv_transfers), dec!(89600.00));
+    // NPVs: council −10,000 + 89,600 = 79,600; DWP 123,840 − 89,600 = 34,240;
+    // system 123,840 − 10,000 = 113,840 (transfers net to zero).
+    assert_eq!(p(council.summary.npv), dec!(79600.00));
+    assert_eq!(p(dwp.summary.npv), dec!(34240.00));
+    assert_eq!(p(r.system.npv), dec!(113840.00));
+}
+
+#[test]
+fn participants_per_intake_and_ramp_up_are_validated() {
+    let place = TestPlace::new();
+    for (from, to, key, words) in [
+        (
+            "participants = [100, 50]",
+            "participants = [100, 50]\nintakes = 3",
+            "outcome.into-work.intakes",
+            "participants gives 2",
+        ),
+        (
+            "participants = [100, 50]",
+            "participants = []",
+            "outcome.into-work.participants",
+            "one per intake year",
+        ),
+        (
+            "participants = [100, 50]",
+            "participants = [100, -5]",
+            "outcome.into-work.participants.1",
+            "must not be negative",
+        ),
+        (
+            "ramp_up = [\"0.5\"]",
+            "ramp_up = [\"1.5\"]",
+            "outcome.into-work.ramp_up.0",
+            "outside 0..1",
+        ),
+        (
+            "ramp_up = [\"0.5\"]",
+            "ramp_up = []",
+            "outcome.into-work.ramp_up",
+            "leave ramp_up out",
+        ),
+    ] {
+        let toml = INTAKES_RAMP.replace(from, to);
+        let e = load(&place.scenario("bad", &toml)).unwrap_err().to_string();
+        assert!(e.contains(key) && e.contains(words), "{to}: {e}");
+    }
+}

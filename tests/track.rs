@@ -441,9 +441,9 @@ fn observed_intakes_equal_to_the_assumptions_change_nothing() {
             .iter()
             .enumerate()
             .flat_map(|(oi, o)| {
-                let (pp, e, s) = totalplace::track::predicted_counts(&sc, oi);
                 let sc = &sc;
                 (o.intake_start..o.intake_start + o.intakes).map(move |t| {
+                    let (pp, e, s) = totalplace::track::predicted_counts(sc, oi, t);
                     totalplace::track::Actual {
                         scenario: sc.id.clone(),
                         outcome: o.id.clone(),

@@ -429,7 +429,15 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
     for o in &sc.outcomes {
         t.rows.push(vec![
             o.id.clone(),
-            p.get(o.participants).normalize().to_string(),
+            if o.participants_by_intake.is_empty() {
+                p.get(o.participants).normalize().to_string()
+            } else {
+                o.participants_by_intake
+                    .iter()
+                    .map(|&x| p.get(x).normalize().to_string())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            },
             o.intakes.to_string(),
             pct0(p.get(o.engagement)),
             pct0(p.get(o.success)),

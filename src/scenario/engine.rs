@@ -158,15 +158,18 @@ pub fn persisting_people(
     people: &mut [Decimal],
     by_intake: Option<&mut Vec<(usize, Vec<Decimal>)>>,
 ) {
-    persisting_people_by(o, |_| achieving, keep, people, by_intake)
+    persisting_people_by(o, |_| achieving, keep, &[], people, by_intake)
 }
 
-/// [`persisting_people`] with each intake's own achievers (`totalplace track`'s observed
-/// intakes take their counts, the others the outcome's assumptions).
+/// [`persisting_people`] with each intake's own achievers (participants given per intake
+/// year; `totalplace track`'s observed intakes take their counts) and the outcome's ramp-up:
+/// in the j-th year from an intake's first benefit year its people count at `ramp[j]` of
+/// their full effect (1 after the profile).
 pub fn persisting_people_by(
     o: &Outcome,
     achieving_in: impl Fn(usize) -> Decimal,
     keep: Decimal,
+    ramp: &[Decimal],
     people: &mut [Decimal],
     mut by_intake: Option<&mut Vec<(usize, Vec<Decimal>)>>,
 ) {
@@ -182,9 +185,13 @@ pub fn persisting_people_by(
         let mut persist = Decimal::ONE;
         let mut intake = by_intake.as_ref().map(|_| vec![Decimal::ZERO; h]);
         for (t, slot) in people.iter_mut().enumerate().take(last).skip(first) {
-            *slot += achieving * persist;
+            let x = match ramp.get(t - first) {
+                Some(r) => achieving * persist * r,
+                None => achieving * persist,
+            };
+            *slot += x;
             if let Some(v) = intake.as_mut() {
-                v[t] = achieving * persist;
+                v[t] = x;
             }
             persist *= keep;
         }
@@ -242,7 +249,8 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
     // Units of each flow by year (kept for per-unit transfers).
     let mut flow_units: Vec<Vec<Vec<Decimal>>> = Vec::with_capacity(sc.outcomes.len());
     for o in &sc.outcomes {
-        // The outcome's own terms (the trace shows these; observed intakes, which only
+        // The outcome's own terms (the trace shows these: the first intake's where
+        // participants are given per intake; other intakes, and observed ones, which only
         // `track` sets, take theirs in `persisting_people_by`).
         let engaged = p.get(o.participants) * p.get(o.engagement);
         let achieving = achievers(engaged, p.get(o.success), p.get(o.deadweight));
@@ -256,6 +264,7 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
             realism,
             ..Default::default()
         });
+        let ramp: Vec<Decimal> = o.ramp_up.iter().map(|&r| p.get(r)).collect();
         persisting_people_by(
             o,
             |s| {
@@ -263,6 +272,7 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
                 achievers(p.get(pp) * p.get(pe), p.get(ps), p.get(o.deadweight))
             },
             keep,
+            &ramp,
             &mut people,
             ot.as_mut().map(|t| &mut t.by_intake),
         );

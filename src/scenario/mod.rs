@@ -125,7 +125,11 @@ pub enum CashabilityFrom {
 pub struct Outcome {
     pub id: String,
     pub name: String,
+    /// People per intake (the first intake's when they are given per intake).
     pub participants: P,
+    /// People in each intake year from `intake_start`, when given per intake (`participants =
+    /// [120, 100, 100]`); empty when one figure serves every intake.
+    pub participants_by_intake: Vec<P>,
     pub intakes: usize,
     pub intake_start: usize,
     pub engagement: P,
@@ -134,6 +138,9 @@ pub struct Outcome {
     pub lag: usize,
     pub drop_off: P,
     pub duration: Option<usize>,
+    /// Ramp-up: share of the full effect in each year from an intake's first benefit year
+    /// (empty: full effect at once; after the profile, full effect).
+    pub ramp_up: Vec<P>,
     pub evidence_grade: u8,
     /// The optimism-bias reduction that applies (the outcome's own, or its grade's).
     pub optimism_bias: P,
@@ -156,13 +163,22 @@ pub struct ObservedIntake {
 }
 
 impl Outcome {
+    /// The participants parameter of intake year `s` as the scenario gives it (observed
+    /// intakes aside).
+    pub fn participants_in(&self, s: usize) -> P {
+        s.checked_sub(self.intake_start)
+            .and_then(|i| self.participants_by_intake.get(i))
+            .copied()
+            .unwrap_or(self.participants)
+    }
+
     /// (participants, engagement, success) parameters for intake year `s`.
     pub fn intake_params(&self, s: usize) -> (P, P, P) {
         self.observed
             .iter()
             .find(|x| x.intake == s)
             .map(|x| (x.participants, x.engagement, x.success))
-            .unwrap_or((self.participants, self.engagement, self.success))
+            .unwrap_or((self.participants_in(s), self.engagement, self.success))
     }
 }
 

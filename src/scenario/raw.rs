@@ -186,13 +186,22 @@ pub struct CostRaw {
     pub note: Option<String>,
 }
 
+/// `participants = 100` or `participants = [120, 100, 100]`.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(untagged)]
+pub enum ParticipantsRaw {
+    One(NumberRaw),
+    ByIntake(Vec<NumberRaw>),
+}
+
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeRaw {
     pub id: String,
     pub name: String,
-    /// People per intake.
-    pub participants: NumberRaw,
+    /// People per intake: one figure for every intake, or one per intake year
+    /// (`[120, 100, 100]`, which also sets `intakes`).
+    pub participants: ParticipantsRaw,
     /// Number of yearly intakes (default 1).
     #[serde(default)]
     pub intakes: Option<i64>,
@@ -209,6 +218,10 @@ pub struct OutcomeRaw {
     /// Years the outcome lasts from its first benefit year (default: to the horizon).
     #[serde(default)]
     pub duration: Option<i64>,
+    /// Ramp-up: the share of the full effect reached in each year from an intake's first
+    /// benefit year (`[0.25, 0.5]`: 25%, then 50%, then 100% from the third year on).
+    #[serde(default)]
+    pub ramp_up: Option<Vec<NumberRaw>>,
     /// 1 (strongest) .. 6 (weakest); sets the optimism bias on this outcome's benefits.
     pub evidence_grade: i64,
     /// Overrides the grade's optimism bias.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::library::{self, fy_label, parse_fy, Deflators, UnitCost};
 use super::params::{Bound, ParamSpec, Params};
-use super::raw::{self, NumberRawExt, ScenarioFile, YearRaw};
+use super::raw::{self, NumberRawExt, ParticipantsRaw, ScenarioFile, YearRaw};
 use super::*;
 use crate::error::{display_path, normalize_path, Error, Result};
 use crate::model::raw::{parse_toml, NumberRaw};
@@ -591,12 +591,56 @@ pub(super) fn validate(
     let mut outcomes = Vec::new();
     for o in &raw.outcome {
         let k = |s: &str| format!("outcome.{}.{s}", o.id);
-        let participants = b.param(
-            k("participants"),
-            Some(&o.participants),
-            Decimal::ZERO,
-            Bound::NonNegative,
-        );
+        // One figure for every intake, or one per intake year (which sets `intakes`).
+        let (participants, participants_by_intake) = match &o.participants {
+            ParticipantsRaw::One(n) => (
+                b.param(
+                    k("participants"),
+                    Some(n),
+                    Decimal::ZERO,
+                    Bound::NonNegative,
+                ),
+                Vec::new(),
+            ),
+            ParticipantsRaw::ByIntake(list) => {
+                if list.is_empty() {
+                    b.err(
+                        k("participants"),
+                        "give one figure, or one per intake year (`[120, 100, 100]`)",
+                    );
+                }
+                if let Some(n) = o.intakes {
+                    if n != list.len() as i64 {
+                        b.err(
+                            k("intakes"),
+                            format!(
+                                "{n} intakes but participants gives {} (one per intake year): drop `intakes` or make them agree",
+                                list.len()
+                            ),
+                        );
+                    }
+                }
+                let by: Vec<P> = list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| {
+                        b.param(
+                            k(&format!("participants.{i}")),
+                            Some(n),
+                            Decimal::ZERO,
+                            Bound::NonNegative,
+                        )
+                    })
+                    .collect();
+                match by.first() {
+                    Some(&first) => (first, by),
+                    None => (
+                        b.param(k("participants"), None, Decimal::ZERO, Bound::NonNegative),
+                        Vec::new(),
+                    ),
+                }
+            }
+        };
         let engagement = b.param(
             k("engagement"),
             Some(&o.engagement),
@@ -616,7 +660,10 @@ pub(super) fn validate(
             Decimal::ZERO,
             Bound::Rate,
         );
-        let intakes = o.intakes.unwrap_or(1);
+        let intakes = match (&o.participants, o.intakes) {
+            (ParticipantsRaw::ByIntake(list), None) if !list.is_empty() => list.len() as i64,
+            (_, n) => n.unwrap_or(1),
+        };
         let intakes = if intakes >= 1 {
             intakes as usize
         } else {
@@ -639,6 +686,28 @@ pub(super) fn validate(
                 None
             }
         };
+        // Ramp-up: a share of the full effect for each year from an intake's first benefit
+        // year; full effect after the profile.
+        let ramp_up: Vec<P> = o
+            .ramp_up
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, n)| {
+                b.param(
+                    k(&format!("ramp_up.{i}")),
+                    Some(n),
+                    Decimal::ONE,
+                    Bound::Rate,
+                )
+            })
+            .collect();
+        if o.ramp_up.as_ref().is_some_and(|r| r.is_empty()) {
+            b.err(
+                k("ramp_up"),
+                "give the share of the full effect in each year from the first benefit year (`[0.25, 0.5]`), or leave ramp_up out",
+            );
+        }
         let grade = if (1..=6).contains(&o.evidence_grade) {
             o.evidence_grade as u8
         } else {
@@ -817,6 +886,7 @@ pub(super) fn validate(
             id: o.id.clone(),
             name: o.name.clone(),
             participants,
+            participants_by_intake,
             intakes,
             intake_start,
             engagement,
@@ -825,6 +895,7 @@ pub(super) fn validate(
             lag,
             drop_off,
             duration,
+            ramp_up,
             evidence_grade: grade,
             optimism_bias,
             flows,

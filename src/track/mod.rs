@@ -282,12 +282,16 @@ pub fn with_actuals(sc: &ValidatedScenario, rows: &[Actual]) -> (ValidatedScenar
     (t, params)
 }
 
-/// Predicted (participants, engaged, successes) of an outcome's intake: participants,
-/// × engagement, × success (before deadweight: what can be counted).
-pub fn predicted_counts(sc: &ValidatedScenario, outcome: usize) -> (Decimal, Decimal, Decimal) {
+/// Predicted (participants, engaged, successes) of an outcome's intake in year `intake`:
+/// participants, × engagement, × success (before deadweight: what can be counted).
+pub fn predicted_counts(
+    sc: &ValidatedScenario,
+    outcome: usize,
+    intake: usize,
+) -> (Decimal, Decimal, Decimal) {
     let o = &sc.outcomes[outcome];
     let p = &sc.defaults;
-    let participants = p.get(o.participants);
+    let participants = p.get(o.participants_in(intake));
     let engaged = participants * p.get(o.engagement);
     (participants, engaged, engaged * p.get(o.success))
 }

@@ -83,7 +83,7 @@ pub fn outcome_rows(st: &ScenarioTrack) -> Vec<OutcomeRow> {
             Some(OutcomeRow {
                 outcome: a.outcome.clone(),
                 year: a.year,
-                predicted: predicted_counts(&st.scenario, oi),
+                predicted: predicted_counts(&st.scenario, oi, a.intake),
                 actual: (a.participants, a.engaged, a.successes),
                 source: a.source.clone(),
             })

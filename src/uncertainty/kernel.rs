@@ -16,7 +16,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::scenario::engine::{achievers, persisting_people, whole_steps};
+use crate::scenario::engine::{achievers, persisting_people_by, whole_steps};
 use crate::scenario::{Outcome, TransferKind, ValidatedScenario, P};
 
 /// The four present values of one party.
@@ -59,6 +59,10 @@ struct KFlow {
 #[derive(Debug, Clone)]
 struct KOutcome {
     participants: P,
+    /// Participants per intake year from `intake_start` (empty: `participants` for each).
+    participants_by: Vec<P>,
+    /// Ramp-up shares by year from an intake's first benefit year (empty: full at once).
+    ramp: Vec<P>,
     engagement: P,
     success: P,
     deadweight: P,
@@ -73,6 +77,9 @@ struct KOutcome {
     /// Σ_j keep^j · w_j, w_j = Σ over intakes s of D[first_s + j] while first_s + j is within
     /// the outcome's duration and the horizon (first_s = s + lag).
     w: Vec<f64>,
+    /// With participants per intake: each intake's own polynomial (D[first_s + j] alone), in
+    /// intake order, so that PV people = Σ_s achieving_s · Σ_j keep^j · w_s,j.
+    w_by_intake: Vec<Vec<f64>>,
     /// Some flow needs people year by year.
     needs_people: bool,
     /// The outcome itself when a flow is stepped: whole steps are counted in exact decimals
@@ -223,6 +230,8 @@ impl Kernel {
                 // Observed intakes (`totalplace track`) are evaluated by the exact engine only;
                 // scenario files never carry them, so the kernel sees one set per outcome.
                 participants: o.participants,
+                participants_by: o.participants_by_intake.clone(),
+                ramp: o.ramp_up.clone(),
                 engagement: o.engagement,
                 success: o.success,
                 deadweight: o.deadweight,
@@ -246,6 +255,18 @@ impl Kernel {
                         w.pop();
                     }
                     w
+                },
+                w_by_intake: if o.participants_by_intake.is_empty() {
+                    Vec::new()
+                } else {
+                    let d: Vec<f64> = sc.discount_factors.iter().copied().map(to_f64).collect();
+                    (o.intake_start..(o.intake_start + o.intakes).min(h))
+                        .map(|st| {
+                            let first = st + o.lag;
+                            let last = o.duration.map_or(h, |du| (first + du).min(h));
+                            (first..last.max(first)).map(|t| d[t]).collect()
+                        })
+                        .collect()
                 },
                 needs_people: false,
                 exact: o
@@ -376,12 +397,37 @@ impl Kernel {
             let achieving = engaged * p[o.success] * (1.0 - p[o.deadweight]);
             let keep = 1.0 - p[o.drop_off];
             let realism = 1.0 - p[o.optimism_bias];
-            // PV of the people whose outcome persists, by Horner's rule in keep.
-            let mut pv_per = 0.0;
-            for &w in o.w.iter().rev() {
-                pv_per = pv_per * keep + w;
-            }
-            let pv_people = achieving * pv_per;
+            // Share of the full effect j years from an intake's first benefit year.
+            let ramp = |j: usize| o.ramp.get(j).map_or(1.0, |&r| p[r]);
+            // PV of people per achiever for polynomial `w`, by Horner's rule in keep.
+            let horner = |w: &[f64]| {
+                let mut pv = 0.0;
+                if o.ramp.is_empty() {
+                    for &wj in w.iter().rev() {
+                        pv = pv * keep + wj;
+                    }
+                } else {
+                    for (j, &wj) in w.iter().enumerate().rev() {
+                        pv = pv * keep + wj * ramp(j);
+                    }
+                }
+                pv
+            };
+            // Achievers of intake year st.
+            let per_participant = p[o.engagement] * p[o.success] * (1.0 - p[o.deadweight]);
+            let achieving_in = |st: usize| match o.participants_by.get(st - o.intake_start) {
+                Some(&pp) => p[pp] * per_participant,
+                None => achieving,
+            };
+            let pv_people = if o.w_by_intake.is_empty() {
+                achieving * horner(&o.w)
+            } else {
+                o.w_by_intake
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| achieving_in(o.intake_start + i) * horner(w))
+                    .sum()
+            };
             // Year by year only where a flow needs it (the engine's own loop).
             let people = &mut s.people;
             if o.needs_people {
@@ -392,19 +438,30 @@ impl Kernel {
                         Some(du) => (first + du).min(h),
                         None => h,
                     };
-                    let mut persist = achieving;
-                    for slot in people.iter_mut().take(last).skip(first) {
-                        *slot += persist;
+                    let mut persist = achieving_in(st);
+                    for (j, slot) in people.iter_mut().take(last).skip(first).enumerate() {
+                        *slot += persist * ramp(j);
                         persist *= keep;
                     }
                 }
             }
             // Exact people for stepped flows, as the engine computes them.
             let realism_exact = if let Some(oe) = &o.exact {
-                let engaged = exact(p[o.participants]) * exact(p[o.engagement]);
-                let achieving = achievers(engaged, exact(p[o.success]), exact(p[o.deadweight]));
+                let (pe, ps, pd) = (
+                    exact(p[o.engagement]),
+                    exact(p[o.success]),
+                    exact(p[o.deadweight]),
+                );
                 let keep = Decimal::ONE - exact(p[o.drop_off]);
-                persisting_people(oe, achieving, keep, &mut s.people_exact, None);
+                let ramp: Vec<Decimal> = o.ramp.iter().map(|&r| exact(p[r])).collect();
+                persisting_people_by(
+                    oe,
+                    |st| achievers(exact(p[oe.participants_in(st)]) * pe, ps, pd),
+                    keep,
+                    &ramp,
+                    &mut s.people_exact,
+                    None,
+                );
                 Decimal::ONE - exact(p[o.optimism_bias])
             } else {
                 Decimal::ZERO
@@ -494,11 +551,13 @@ impl Kernel {
                     result_lag,
                 } => {
                     let o = &self.outcomes[*outcome];
-                    let engaged = p[o.participants] * p[o.engagement];
                     let amount = p[*amount];
                     let attach = p[*attachment_share];
-                    let results = engaged * p[o.success] * (1.0 - p[o.optimism_bias]);
+                    let per_engaged = p[o.success] * (1.0 - p[o.optimism_bias]);
                     for st in o.intake_start..o.intake_end {
+                        let pp = o.participants_by.get(st - o.intake_start);
+                        let engaged = p[pp.copied().unwrap_or(o.participants)] * p[o.engagement];
+                        let results = engaged * per_engaged;
                         pay(*from, *to, st, engaged * amount * attach, out);
                         let t = st + result_lag;
                         if t < h {
@@ -539,9 +598,11 @@ impl Kernel {
     pub fn reference_json(&self) -> Option<serde_json::Value> {
         use serde_json::json;
         let plain_flows = self.outcomes.iter().all(|o| {
-            o.flows
-                .iter()
-                .all(|f| f.step.is_none() && f.per_unit.is_empty())
+            o.participants_by.is_empty()
+                && o.ramp.is_empty()
+                && o.flows
+                    .iter()
+                    .all(|f| f.step.is_none() && f.per_unit.is_empty())
         });
         let plain_transfers = self
             .transfers

@@ -81,7 +81,27 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
             .note
             .clone()
             .map_or(file.clone(), |n| format!("{file}: {n}"));
-        set(o.participants, "people per intake".into(), src.clone());
+        if o.participants_by_intake.is_empty() {
+            set(o.participants, "people per intake".into(), src.clone());
+        }
+        for (i, &pp) in o.participants_by_intake.iter().enumerate() {
+            let y = o.intake_start + i;
+            set(
+                pp,
+                format!("people in the year-{y} intake ({})", sc.year_label(y)),
+                src.clone(),
+            );
+        }
+        for (j, &r) in o.ramp_up.iter().enumerate() {
+            set(
+                r,
+                format!(
+                    "fraction of the full effect in year {} of each intake's benefits (ramp-up)",
+                    j + 1
+                ),
+                src.clone(),
+            );
+        }
         set(
             o.engagement,
             "fraction of participants engaged".into(),

@@ -240,7 +240,11 @@ pub fn model(
         row += 1;
         let engaged = w.scalar(
             row,
-            "Engaged per intake = participants × engagement",
+            if o.participants_by_intake.is_empty() {
+                "Engaged per intake = participants × engagement"
+            } else {
+                "Engaged in the first intake = its participants × engagement (each intake's row below uses its own)"
+            },
             &format!("={}*{}", p(o.participants), p(o.engagement)),
             ot.engaged,
             &fm.count,
@@ -273,7 +277,23 @@ pub fn model(
         engaged_refs.push(engaged.clone());
         let (lag, dur) = (&inp.lag[oi], &inp.duration[oi]);
         let first_intake = row;
+        // Ramp-up: the share of the full effect k years from an intake's first benefit year
+        // (k + 1 picks it from the profile; 1 after the profile).
+        let ramp: Vec<String> = o.ramp_up.iter().map(|&r| p(r)).collect();
         for (s, v) in &ot.by_intake {
+            // This intake's achievers: the outcome's, or from its own participants.
+            let achieving_s = if o.participants_by_intake.is_empty() {
+                achieving.clone()
+            } else {
+                format!(
+                    "{}*{}*{}*(1-{})",
+                    p(o.participants_in(*s)),
+                    p(o.engagement),
+                    p(o.success),
+                    p(o.deadweight)
+                )
+            };
+            let ramp = ramp.clone();
             w.yearly(
                 row,
                 &format!("People from the year-{s} intake whose outcome persists"),
@@ -281,8 +301,13 @@ pub fn model(
                 |_, c| {
                     let t = trow(c);
                     let k = format!("({t}-{s}-{lag})");
+                    let ramp_k = if ramp.is_empty() {
+                        String::new()
+                    } else {
+                        format!("*IF({k}<{},CHOOSE({k}+1,{}),1)", ramp.len(), ramp.join(","))
+                    };
                     format!(
-                        "=IF(AND({t}>={s}+{lag},OR(NOT(ISNUMBER({dur})),{t}<{s}+{lag}+{dur})),IF({k}=0,{achieving},{achieving}*{keep}^{k}),0)"
+                        "=IF(AND({t}>={s}+{lag},OR(NOT(ISNUMBER({dur})),{t}<{s}+{lag}+{dur})),IF({k}=0,{achieving_s},{achieving_s}*{keep}^{k}){ramp_k},0)"
                     )
                 },
                 v,
@@ -484,17 +509,36 @@ pub fn model(
                 let (success, ob) = (p(o.success), p(o.optimism_bias));
                 let rl = inp.result_lag[ti].clone().unwrap_or_else(|| "0".into());
                 let (start, end) = (o.intake_start, (o.intake_start + o.intakes).min(h));
-                Box::new(move |t, c| {
-                    let tt = trow(c);
-                    let fee = if (start..end).contains(&t) {
-                        format!("{engaged}*{amount}*{attach}+")
-                    } else {
-                        String::new()
-                    };
-                    format!(
-                        "={fee}IF(AND({tt}-{rl}>={start},{tt}-{rl}<{end}),{engaged}*{success}*(1-{ob})*{amount}*(1-{attach}),0)"
-                    )
-                })
+                if o.participants_by_intake.is_empty() {
+                    Box::new(move |t, c| {
+                        let tt = trow(c);
+                        let fee = if (start..end).contains(&t) {
+                            format!("{engaged}*{amount}*{attach}+")
+                        } else {
+                            String::new()
+                        };
+                        format!(
+                            "={fee}IF(AND({tt}-{rl}>={start},{tt}-{rl}<{end}),{engaged}*{success}*(1-{ob})*{amount}*(1-{attach}),0)"
+                        )
+                    })
+                } else {
+                    // Each intake's own participants: the fee on this year's intake, the
+                    // results on the intake `result lag` years back (CHOOSE over intakes).
+                    let eng = p(o.engagement);
+                    let by: Vec<String> = (start..end).map(|s| p(o.participants_in(s))).collect();
+                    Box::new(move |t, c| {
+                        let tt = trow(c);
+                        let fee = if (start..end).contains(&t) {
+                            format!("{}*{eng}*{amount}*{attach}+", by[t - start])
+                        } else {
+                            String::new()
+                        };
+                        format!(
+                            "={fee}IF(AND({tt}-{rl}>={start},{tt}-{rl}<{end}),CHOOSE({tt}-{rl}-{start}+1,{})*{eng}*{success}*(1-{ob})*{amount}*(1-{attach}),0)",
+                            by.join(",")
+                        )
+                    })
+                }
             }
             TransferKind::PerUnit {
                 outcome,
