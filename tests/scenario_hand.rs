@@ -767,3 +767,159 @@ fn participants_per_intake_and_ramp_up_are_validated() {
         assert!(e.contains(key) && e.contains(words), "{to}: {e}");
     }
 }
+
+/// Payment by results as real contracts write it (issue 11 item 4): attachment share by the
+/// year a participant joins, results paid on additional outcomes only, a cap on the total and
+/// claw-back as results lapse. A flat 25% rate: D = 1, 0.8, 0.64, 0.512.
+const PBR_CONTRACT: &str = r#"
+[scenario]
+id = "pbr-contract"
+name = "A PbR contract with attachment by intake, additional basis, cap and claw-back"
+cohort = "care-leavers"
+transition = "leaving-care"
+start_year = 2025
+horizon = 4
+
+[discount]
+schedule = "flat"
+rate = "0.25"
+
+[optimism_bias]
+costs = "0"
+
+[[cost]]
+id = "advisers"
+agency = "council"
+kind = "revenue"
+amounts = [10000]
+
+[[outcome]]
+id = "into-work"
+name = "Into work"
+participants = [100, 50]
+engagement = "1"
+success = "0.5"
+deadweight = "0.2"
+lag = 0
+drop_off = "0.5"
+evidence_grade = 3
+optimism_bias = "0"
+
+[[outcome.flow]]
+id = "jsa"
+unit_cost = "jsa-year"
+quantity = 1
+
+[[transfer]]
+id = "pbr"
+kind = "pbr"
+from = "dwp"
+to = "council"
+outcome = "into-work"
+amount = 1000
+attachment_share = ["0.8", "0.6"]
+result_lag = 1
+basis = "additional"
+clawback = true
+cap = 100000
+"#;
+
+#[test]
+fn pbr_attachment_by_intake_additional_basis_cap_and_clawback_worked_by_hand() {
+    let place = TestPlace::new();
+    let sc = load(&place.scenario("pbr-contract", PBR_CONTRACT)).unwrap();
+    for path in [
+        "transfer.pbr.attachment_share.0",
+        "transfer.pbr.attachment_share.1",
+        "transfer.pbr.cap",
+    ] {
+        assert!(sc.param_index(path).is_some(), "{path}");
+    }
+    let r = evaluate(&sc, &sc.params());
+    // Intake 0 (year 0): 100 engaged, attachment 80%: fee 100 × £1,000 × 0.8 = 80,000 in
+    // year 0. Additional results = 100 × 0.5 × (1 − 0.2 deadweight) = 40, paid a year later at
+    // £1,000 × (1 − 0.8) = £200 each: 8,000 in year 1. They lapse at 50% a year: 20 lapse in
+    // year 2 (claw-back 20 × 200 = 4,000) and 10 in year 3 (2,000).
+    // Intake 1 (year 1): 50 engaged, attachment 60%: fee 50 × 1,000 × 0.6 = 30,000 in year 1.
+    // Results 50 × 0.5 × 0.8 = 20 at £400: 8,000 in year 2; 10 lapse in year 3: 4,000 back.
+    // Before the cap: 80,000; 38,000; 8,000 − 4,000 = 4,000; −2,000 − 4,000 = −6,000.
+    // Cap £100,000 on the total: year 0 80,000; year 1 only 20,000 reaches the cap; year 2
+    // nothing (the cap is reached); year 3 the claw-back of 6,000 is repaid in full.
+    let council = party(&r, "council");
+    let t: Vec<Decimal> = council.yearly.iter().map(|y| y.transfers).collect();
+    assert_eq!(t, [dec!(80000), dec!(20000), dec!(0), dec!(-6000)]);
+    // PV = 80,000 + 20,000 × 0.8 − 6,000 × 0.512 = 80,000 + 16,000 − 3,072 = 92,928.
+    assert_eq!(p(council.summary.pv_transfers), dec!(92928.00));
+    assert_eq!(p(party(&r, "dwp").summary.pv_transfers), dec!(-92928.00));
+
+    // Without the cap: 80,000; 38,000; 4,000; −6,000 → PV 80,000 + 30,400 + 2,560 − 3,072
+    // = 109,888. On observed results (deadweight paid for too) and no claw-back: results 50
+    // and 25 → 10,000 in year 1 and 10,000 in year 2: 80,000; 40,000; 10,000; 0 →
+    // PV 80,000 + 32,000 + 6,400 = 118,400.
+    let uncapped = PBR_CONTRACT.replace("cap = 100000\n", "");
+    let sc = load(&place.scenario("uncapped", &uncapped)).unwrap();
+    let r = evaluate(&sc, &sc.params());
+    assert_eq!(
+        p(party(&r, "council").summary.pv_transfers),
+        dec!(109888.00)
+    );
+    let observed = uncapped
+        .replace("basis = \"additional\"\n", "")
+        .replace("clawback = true\n", "");
+    let sc = load(&place.scenario("observed", &observed)).unwrap();
+    let r = evaluate(&sc, &sc.params());
+    let t: Vec<Decimal> = party(&r, "council")
+        .yearly
+        .iter()
+        .map(|y| y.transfers)
+        .collect();
+    assert_eq!(t, [dec!(80000), dec!(40000), dec!(10000), dec!(0)]);
+    assert_eq!(
+        p(party(&r, "council").summary.pv_transfers),
+        dec!(118400.00)
+    );
+}
+
+#[test]
+fn pbr_contract_terms_are_validated() {
+    let place = TestPlace::new();
+    for (from, to, key, words) in [
+        (
+            "attachment_share = [\"0.8\", \"0.6\"]",
+            "attachment_share = [\"0.8\", \"0.6\", \"0.4\"]",
+            "transfer.pbr.attachment_share",
+            "3 shares but outcome \"into-work\" has 2 intakes",
+        ),
+        (
+            "basis = \"additional\"",
+            "basis = \"net\"",
+            "transfer.pbr.basis",
+            "observed or additional",
+        ),
+        (
+            "cap = 100000",
+            "cap = -1",
+            "transfer.pbr.cap",
+            "must not be negative",
+        ),
+        (
+            "attachment_share = [\"0.8\", \"0.6\"]",
+            "attachment_share = [\"0.8\", \"1.6\"]",
+            "transfer.pbr.attachment_share.1",
+            "outside 0..1",
+        ),
+    ] {
+        let toml = PBR_CONTRACT.replace(from, to);
+        let e = load(&place.scenario("bad", &toml)).unwrap_err().to_string();
+        assert!(e.contains(key) && e.contains(words), "{to}: {e}");
+    }
+    // cap and clawback belong to PbR only.
+    let toml = format!(
+        "{PBR_CONTRACT}\n[[transfer]]\nid = \"grant\"\nkind = \"fixed\"\nfrom = \"dwp\"\nto = \"council\"\namounts = [1]\ncap = 5\n"
+    );
+    let e = load(&place.scenario("bad", &toml)).unwrap_err().to_string();
+    assert!(
+        e.contains("transfer.grant.cap") && e.contains("only a pbr transfer"),
+        "{e}"
+    );
+}

@@ -746,6 +746,18 @@ to = "council"
 outcome = "o"
 amount = 1500
 attachment_share = "0.3"
+
+[[transfer]]
+id = "pbr-contract"
+kind = "pbr"
+from = "dwp"
+to = "council"
+outcome = "o"
+amount = 1000
+attachment_share = ["0.8", "0.6", "0.4"]
+basis = "additional"
+clawback = true
+cap = 60000
 "#;
     let place = TestPlace::new();
     let sc = load(&place.scenario("intakes-ramp", toml)).unwrap();

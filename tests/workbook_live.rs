@@ -24,7 +24,7 @@ use common::{repo, Workdir};
 /// (scenario, --set path, value): a success rate, a deadweight, a cost, transfers of each
 /// kind, unit costs (rebased by GDP deflators; one stepped, one stepped and priced per unit), a
 /// stepped quantity, timing (lag with a PbR result lag following it, duration), optimism bias,
-/// the discount rate and a per-agency cashability.
+/// the discount rate, a per-agency cashability, a ramp-up share and one intake's participants.
 const CASES: &[(&str, &str, &str)] = &[
     (
         "bradford-care-leavers",
@@ -76,6 +76,18 @@ const CASES: &[(&str, &str, &str)] = &[
         "1",
     ),
     ("nwl-integrated-care", "unit_cost.ucd-he7-0-2.value", "4000"),
+    // Ramp-up (issue 11 item 2) on a stepped flow with a per-unit transfer and a gain-share.
+    (
+        "nwl-integrated-care",
+        "outcome.admissions-avoided.ramp_up.0",
+        "0.8",
+    ),
+    // Participants per intake (issue 11 item 1): the second intake's own figure.
+    (
+        "bradford-care-leavers",
+        "outcome.sustained-work-or-training.participants.1",
+        "90",
+    ),
     (
         "nwl-integrated-care",
         "transfer.gain-share-acute.share",

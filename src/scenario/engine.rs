@@ -342,21 +342,57 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
                 outcome,
                 amount,
                 attachment_share,
+                attachment_by_intake,
                 result_lag,
+                additional,
+                cap,
+                clawback,
             } => {
                 let o = &sc.outcomes[*outcome];
                 let amount = p.get(*amount);
-                let attach = p.get(*attachment_share);
+                let keep = one - p.get(o.drop_off);
                 for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
+                    let attach = p.get(super::attachment_in(
+                        *attachment_share,
+                        attachment_by_intake,
+                        o.intake_start,
+                        s,
+                    ));
                     let (pp, pe, ps) = o.intake_params(s);
                     let engaged = p.get(pp) * p.get(pe);
                     // Results are paid on observed results: deadweight included (the payer
-                    // cannot tell them apart), optimism bias applied like the outcome's benefits.
-                    let results = engaged * p.get(ps) * (one - p.get(o.optimism_bias));
+                    // cannot tell them apart) unless the contract pays on additional outcomes
+                    // only; optimism bias applied like the outcome's benefits.
+                    let mut results = engaged * p.get(ps) * (one - p.get(o.optimism_bias));
+                    if *additional {
+                        results *= one - p.get(o.deadweight);
+                    }
                     paid[s] += engaged * amount * attach;
                     let t = s + result_lag;
                     if t < h {
-                        paid[t] += results * amount * (one - attach);
+                        let per_result = amount * (one - attach);
+                        paid[t] += results * per_result;
+                        // Claw-back: each result that lapses in a later year (drop-off) repays
+                        // its results payment: results × keep^(j−1) × (1 − keep) in year t + j.
+                        if *clawback {
+                            let mut persist = one;
+                            for x in paid.iter_mut().take(h).skip(t + 1) {
+                                *x -= results * persist * (one - keep) * per_result;
+                                persist *= keep;
+                            }
+                        }
+                    }
+                }
+                // A cap on the total paid: payments in year order until it is reached (a
+                // claw-back, a repayment, always applies and makes room again).
+                if let Some(cap) = cap {
+                    let cap = p.get(*cap);
+                    let mut cum = zero;
+                    for x in paid.iter_mut() {
+                        if *x > zero {
+                            *x = (*x).min((cap - cum).max(zero));
+                        }
+                        cum += *x;
                     }
                 }
             }

@@ -195,8 +195,18 @@ pub enum TransferKind {
     Pbr {
         outcome: usize,
         amount: P,
+        /// The attachment share (the first intake's when given per intake).
         attachment_share: P,
+        /// One attachment share per intake year of the outcome (empty: `attachment_share`).
+        attachment_by_intake: Vec<P>,
         result_lag: usize,
+        /// Results paid on additional outcomes only (× (1 − deadweight)); else every observed
+        /// success.
+        additional: bool,
+        /// The most paid in all (fees + results − claw-backs), in the price base.
+        cap: Option<P>,
+        /// Results payments are repaid as their results lapse (drop-off).
+        clawback: bool,
     },
     /// A payment per unit of a flow (e.g. tariff income lost per admission avoided).
     PerUnit {
@@ -207,6 +217,14 @@ pub enum TransferKind {
     /// A share of the payer's positive net gain each year (benefits on `cashable` or all basis,
     /// plus other transfers, less costs).
     GainShare { share: P, cashable_basis: bool },
+}
+
+/// The attachment share of intake year `s` of a PbR's outcome (`o.intake_start` first).
+pub fn attachment_in(attach: P, by_intake: &[P], intake_start: usize, s: usize) -> P {
+    s.checked_sub(intake_start)
+        .and_then(|i| by_intake.get(i))
+        .copied()
+        .unwrap_or(attach)
 }
 
 impl TransferKind {

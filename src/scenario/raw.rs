@@ -186,10 +186,11 @@ pub struct CostRaw {
     pub note: Option<String>,
 }
 
-/// `participants = 100` or `participants = [120, 100, 100]`.
+/// One figure for every intake (`participants = 100`) or one per intake year
+/// (`participants = [120, 100, 100]`, a PbR's `attachment_share = [0.8, 0.6, 0.4]`).
 #[derive(Debug, Deserialize, Clone)]
 #[serde(untagged)]
-pub enum ParticipantsRaw {
+pub enum OneOrPerIntake {
     One(NumberRaw),
     ByIntake(Vec<NumberRaw>),
 }
@@ -201,7 +202,7 @@ pub struct OutcomeRaw {
     pub name: String,
     /// People per intake: one figure for every intake, or one per intake year
     /// (`[120, 100, 100]`, which also sets `intakes`).
-    pub participants: ParticipantsRaw,
+    pub participants: OneOrPerIntake,
     /// Number of yearly intakes (default 1).
     #[serde(default)]
     pub intakes: Option<i64>,
@@ -275,16 +276,25 @@ pub struct TransferRaw {
     /// pbr: maximum payment per engaged participant; per-unit: payment per unit.
     #[serde(default)]
     pub amount: Option<NumberRaw>,
-    /// pbr: share of `amount` paid as an attachment fee on engagement.
+    /// pbr: share of `amount` paid as an attachment fee on engagement; one figure, or one per
+    /// intake year of the outcome (by the year a family joins).
     #[serde(default)]
-    pub attachment_share: Option<NumberRaw>,
+    pub attachment_share: Option<OneOrPerIntake>,
+    /// pbr: the most paid in all (attachment fees and results, less claw-backs, price base).
+    #[serde(default)]
+    pub cap: Option<NumberRaw>,
+    /// pbr: a results payment is repaid for each result that lapses (drop-off) after it.
+    #[serde(default)]
+    pub clawback: Option<bool>,
     /// pbr: years after intake when results are paid (default: the outcome's lag).
     #[serde(default)]
     pub result_lag: Option<i64>,
     /// gain-share: share of the payer's net gain passed on.
     #[serde(default)]
     pub share: Option<NumberRaw>,
-    /// gain-share: `cashable` (default) or `all` fiscal benefits.
+    /// gain-share: `cashable` (default) or `all` fiscal benefits; pbr: results paid on
+    /// `observed` (default: every observed success) or `additional` outcomes (net of
+    /// deadweight).
     #[serde(default)]
     pub basis: Option<String>,
     #[serde(default)]

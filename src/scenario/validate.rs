@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::library::{self, fy_label, parse_fy, Deflators, UnitCost};
 use super::params::{Bound, ParamSpec, Params};
-use super::raw::{self, NumberRawExt, ParticipantsRaw, ScenarioFile, YearRaw};
+use super::raw::{self, NumberRawExt, OneOrPerIntake, ScenarioFile, YearRaw};
 use super::*;
 use crate::error::{display_path, normalize_path, Error, Result};
 use crate::model::raw::{parse_toml, NumberRaw};
@@ -593,7 +593,7 @@ pub(super) fn validate(
         let k = |s: &str| format!("outcome.{}.{s}", o.id);
         // One figure for every intake, or one per intake year (which sets `intakes`).
         let (participants, participants_by_intake) = match &o.participants {
-            ParticipantsRaw::One(n) => (
+            OneOrPerIntake::One(n) => (
                 b.param(
                     k("participants"),
                     Some(n),
@@ -602,7 +602,7 @@ pub(super) fn validate(
                 ),
                 Vec::new(),
             ),
-            ParticipantsRaw::ByIntake(list) => {
+            OneOrPerIntake::ByIntake(list) => {
                 if list.is_empty() {
                     b.err(
                         k("participants"),
@@ -661,7 +661,7 @@ pub(super) fn validate(
             Bound::Rate,
         );
         let intakes = match (&o.participants, o.intakes) {
-            (ParticipantsRaw::ByIntake(list), None) if !list.is_empty() => list.len() as i64,
+            (OneOrPerIntake::ByIntake(list), None) if !list.is_empty() => list.len() as i64,
             (_, n) => n.unwrap_or(1),
         };
         let intakes = if intakes >= 1 {
@@ -942,6 +942,13 @@ pub(super) fn validate(
             }
             i
         };
+        if t.kind != "pbr" {
+            for (name, present) in [("cap", t.cap.is_some()), ("clawback", t.clawback.is_some())] {
+                if present {
+                    b.err(k(name), format!("only a pbr transfer takes `{name}`"));
+                }
+            }
+        }
         let kind = match t.kind.as_str() {
             "fixed" | "pooled" => {
                 need(&mut b, "amounts", t.amounts.is_some());
@@ -979,22 +986,92 @@ pub(super) fn validate(
                     Decimal::ZERO,
                     Bound::NonNegative,
                 );
-                let attachment_share = b.param(
-                    k("attachment_share"),
-                    t.attachment_share.as_ref(),
-                    Decimal::ZERO,
-                    Bound::Rate,
-                );
+                // One attachment share, or one per intake year of the outcome (Troubled
+                // Families phase 1: 80/60/40% by the year a family joined).
+                let (attachment_share, attachment_by_intake) = match &t.attachment_share {
+                    None => (
+                        b.param(k("attachment_share"), None, Decimal::ZERO, Bound::Rate),
+                        Vec::new(),
+                    ),
+                    Some(OneOrPerIntake::One(n)) => (
+                        b.param(k("attachment_share"), Some(n), Decimal::ZERO, Bound::Rate),
+                        Vec::new(),
+                    ),
+                    Some(OneOrPerIntake::ByIntake(list)) => {
+                        if let Some(o) = o {
+                            if list.len() != outcomes[o].intakes {
+                                b.err(
+                                    k("attachment_share"),
+                                    format!(
+                                        "{} shares but outcome \"{}\" has {} intakes: give one share per intake year",
+                                        list.len(),
+                                        outcomes[o].id,
+                                        outcomes[o].intakes
+                                    ),
+                                );
+                            }
+                        }
+                        let by: Vec<P> = list
+                            .iter()
+                            .enumerate()
+                            .map(|(i, n)| {
+                                b.param(
+                                    k(&format!("attachment_share.{i}")),
+                                    Some(n),
+                                    Decimal::ZERO,
+                                    Bound::Rate,
+                                )
+                            })
+                            .collect();
+                        match by.first() {
+                            Some(&first) => (first, by),
+                            None => {
+                                b.err(
+                                    k("attachment_share"),
+                                    "give one share, or one per intake year",
+                                );
+                                (
+                                    b.param(
+                                        k("attachment_share"),
+                                        None,
+                                        Decimal::ZERO,
+                                        Bound::Rate,
+                                    ),
+                                    Vec::new(),
+                                )
+                            }
+                        }
+                    }
+                };
                 let result_lag = match (t.result_lag, o) {
                     (Some(l), _) => nonneg(&mut b, &k("result_lag"), l),
                     (None, Some(o)) => outcomes[o].lag,
                     (None, None) => 0,
                 };
+                let additional = match t.basis.as_deref() {
+                    None | Some("observed") => false,
+                    Some("additional") => true,
+                    Some(other) => {
+                        b.err(
+                            k("basis"),
+                            format!("\"{other}\" is not a PbR basis (observed or additional)"),
+                        );
+                        false
+                    }
+                };
+                let cap = t
+                    .cap
+                    .as_ref()
+                    .map(|c| b.param(k("cap"), Some(c), Decimal::ZERO, Bound::NonNegative));
                 o.map(|outcome| TransferKind::Pbr {
                     outcome,
                     amount,
                     attachment_share,
+                    attachment_by_intake,
                     result_lag,
+                    additional,
+                    cap,
+                    clawback: t.clawback.unwrap_or(false),
                 })
             }
             "per-unit" => {

@@ -100,7 +100,11 @@ enum KTransfer {
         outcome: usize,
         amount: P,
         attachment_share: P,
+        attachment_by_intake: Vec<P>,
         result_lag: usize,
+        additional: bool,
+        cap: Option<P>,
+        clawback: bool,
     },
 }
 
@@ -139,6 +143,8 @@ pub struct Scratch {
     non_cash: Vec<f64>,
     costs: Vec<f64>,
     transfers: Vec<f64>,
+    /// One PbR transfer's payments by year (capped or clawed-back contracts).
+    pbr: Vec<f64>,
 }
 
 fn to_f64(d: rust_decimal::Decimal) -> f64 {
@@ -307,14 +313,22 @@ impl Kernel {
                     outcome,
                     amount,
                     attachment_share,
+                    attachment_by_intake,
                     result_lag,
+                    additional,
+                    cap,
+                    clawback,
                 } => transfers.push(KTransfer::Pbr {
                     from: tr.from,
                     to: tr.to,
                     outcome: *outcome,
                     amount: *amount,
                     attachment_share: *attachment_share,
+                    attachment_by_intake: attachment_by_intake.clone(),
                     result_lag: *result_lag,
+                    additional: *additional,
+                    cap: *cap,
+                    clawback: *clawback,
                 }),
                 TransferKind::PerUnit {
                     outcome,
@@ -360,6 +374,7 @@ impl Kernel {
             non_cash: vec![0.0; n * h],
             costs: vec![0.0; n * h],
             transfers: vec![0.0; n * h],
+            pbr: vec![0.0; h],
         }
     }
 
@@ -548,14 +563,79 @@ impl Kernel {
                     outcome,
                     amount,
                     attachment_share,
+                    attachment_by_intake,
                     result_lag,
+                    additional,
+                    cap,
+                    clawback,
+                } if cap.is_some() || *clawback => {
+                    // Year by year (the cap follows the cumulative payments), as the engine.
+                    let o = &self.outcomes[*outcome];
+                    let amount = p[*amount];
+                    let keep = 1.0 - p[o.drop_off];
+                    let mut per_engaged = p[o.success] * (1.0 - p[o.optimism_bias]);
+                    if *additional {
+                        per_engaged *= 1.0 - p[o.deadweight];
+                    }
+                    let paid = &mut s.pbr;
+                    paid.fill(0.0);
+                    for st in o.intake_start..o.intake_end {
+                        let i = st - o.intake_start;
+                        let attach = p[*attachment_by_intake.get(i).unwrap_or(attachment_share)];
+                        let pp = o.participants_by.get(i).copied().unwrap_or(o.participants);
+                        let engaged = p[pp] * p[o.engagement];
+                        let results = engaged * per_engaged;
+                        paid[st] += engaged * amount * attach;
+                        let t = st + result_lag;
+                        if t < h {
+                            let per_result = amount * (1.0 - attach);
+                            paid[t] += results * per_result;
+                            if *clawback {
+                                let mut persist = 1.0;
+                                for x in paid.iter_mut().take(h).skip(t + 1) {
+                                    *x -= results * persist * (1.0 - keep) * per_result;
+                                    persist *= keep;
+                                }
+                            }
+                        }
+                    }
+                    if let Some(cap) = cap {
+                        let cap = p[*cap];
+                        let mut cum = 0.0;
+                        for x in paid.iter_mut() {
+                            if *x > 0.0 {
+                                *x = x.min((cap - cum).max(0.0));
+                            }
+                            cum += *x;
+                        }
+                    }
+                    for (t, &x) in paid.iter().enumerate() {
+                        if x != 0.0 {
+                            pay(*from, *to, t, x, out);
+                        }
+                    }
+                }
+                KTransfer::Pbr {
+                    from,
+                    to,
+                    outcome,
+                    amount,
+                    attachment_share,
+                    attachment_by_intake,
+                    result_lag,
+                    additional,
+                    ..
                 } => {
                     let o = &self.outcomes[*outcome];
                     let amount = p[*amount];
-                    let attach = p[*attachment_share];
-                    let per_engaged = p[o.success] * (1.0 - p[o.optimism_bias]);
+                    let mut per_engaged = p[o.success] * (1.0 - p[o.optimism_bias]);
+                    if *additional {
+                        per_engaged *= 1.0 - p[o.deadweight];
+                    }
                     for st in o.intake_start..o.intake_end {
-                        let pp = o.participants_by.get(st - o.intake_start);
+                        let i = st - o.intake_start;
+                        let attach = p[*attachment_by_intake.get(i).unwrap_or(attachment_share)];
+                        let pp = o.participants_by.get(i);
                         let engaged = p[pp.copied().unwrap_or(o.participants)] * p[o.engagement];
                         let results = engaged * per_engaged;
                         pay(*from, *to, st, engaged * amount * attach, out);

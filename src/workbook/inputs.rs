@@ -188,6 +188,9 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
             TransferKind::Pbr {
                 amount,
                 attachment_share,
+                attachment_by_intake,
+                cap,
+                outcome,
                 ..
             } => {
                 set(
@@ -200,6 +203,25 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
                     "fraction paid on engagement (the rest on results)".into(),
                     src.clone(),
                 );
+                let start = sc.outcomes[*outcome].intake_start;
+                for (i, &a) in attachment_by_intake.iter().enumerate() {
+                    let y = start + i;
+                    set(
+                        a,
+                        format!(
+                            "fraction paid on engagement for the year-{y} intake ({}; the rest on results)",
+                            sc.year_label(y)
+                        ),
+                        src.clone(),
+                    );
+                }
+                if let Some(c) = cap {
+                    set(
+                        *c,
+                        format!("£ {from} pays {to} in all at most (fees + results − claw-backs)"),
+                        src.clone(),
+                    );
+                }
             }
             TransferKind::PerUnit {
                 outcome,

@@ -234,6 +234,7 @@ pub fn model(
     let mut flow_rows: Vec<(usize, u32, u32)> = Vec::new();
     let mut units_rows: Vec<Vec<u32>> = Vec::new();
     let mut engaged_refs = Vec::new();
+    let mut keep_refs = Vec::new();
     for (oi, o) in sc.outcomes.iter().enumerate() {
         let ot = &tr.outcomes[oi];
         w.heading(row, &format!("Outcome {}: {}", o.id, o.name))?;
@@ -275,6 +276,7 @@ pub fn model(
         )?;
         row += 1;
         engaged_refs.push(engaged.clone());
+        keep_refs.push(keep.clone());
         let (lag, dur) = (&inp.lag[oi], &inp.duration[oi]);
         let first_intake = row;
         // Ramp-up: the share of the full effect k years from an intake's first benefit year
@@ -501,44 +503,100 @@ pub fn model(
                 outcome,
                 amount,
                 attachment_share,
+                attachment_by_intake,
+                additional,
+                cap,
+                clawback,
                 ..
             } => {
                 let o = &sc.outcomes[*outcome];
                 let engaged = engaged_refs[*outcome].clone();
+                let keep = keep_refs[*outcome].clone();
                 let (amount, attach) = (p(*amount), p(*attachment_share));
                 let (success, ob) = (p(o.success), p(o.optimism_bias));
+                // Results per engaged participant: observed, or additional (net of deadweight).
+                let per_engaged = if *additional {
+                    format!("{success}*(1-{ob})*(1-{})", p(o.deadweight))
+                } else {
+                    format!("{success}*(1-{ob})")
+                };
                 let rl = inp.result_lag[ti].clone().unwrap_or_else(|| "0".into());
                 let (start, end) = (o.intake_start, (o.intake_start + o.intakes).min(h));
-                if o.participants_by_intake.is_empty() {
-                    Box::new(move |t, c| {
-                        let tt = trow(c);
-                        let fee = if (start..end).contains(&t) {
-                            format!("{engaged}*{amount}*{attach}+")
+                // Each intake's engaged participants and attachment share (one cell for all
+                // when they are not given per intake).
+                let uniform =
+                    o.participants_by_intake.is_empty() && attachment_by_intake.is_empty();
+                let eng = p(o.engagement);
+                let engaged_in: Vec<String> = (start..end)
+                    .map(|s| {
+                        if o.participants_by_intake.is_empty() {
+                            engaged.clone()
                         } else {
-                            String::new()
-                        };
-                        format!(
-                            "={fee}IF(AND({tt}-{rl}>={start},{tt}-{rl}<{end}),{engaged}*{success}*(1-{ob})*{amount}*(1-{attach}),0)"
-                        )
+                            format!("{}*{eng}", p(o.participants_in(s)))
+                        }
                     })
-                } else {
-                    // Each intake's own participants: the fee on this year's intake, the
-                    // results on the intake `result lag` years back (CHOOSE over intakes).
-                    let eng = p(o.engagement);
-                    let by: Vec<String> = (start..end).map(|s| p(o.participants_in(s))).collect();
-                    Box::new(move |t, c| {
-                        let tt = trow(c);
-                        let fee = if (start..end).contains(&t) {
-                            format!("{}*{eng}*{amount}*{attach}+", by[t - start])
-                        } else {
-                            String::new()
-                        };
-                        format!(
-                            "={fee}IF(AND({tt}-{rl}>={start},{tt}-{rl}<{end}),CHOOSE({tt}-{rl}-{start}+1,{})*{eng}*{success}*(1-{ob})*{amount}*(1-{attach}),0)",
-                            by.join(",")
-                        )
+                    .collect();
+                let attach_in: Vec<String> = (start..end)
+                    .map(|s| {
+                        p(crate::scenario::attachment_in(
+                            *attachment_share,
+                            attachment_by_intake,
+                            start,
+                            s,
+                        ))
                     })
-                }
+                    .collect();
+                let cap = cap.map(p);
+                let clawback = *clawback;
+                let this_row = row + 1;
+                Box::new(move |t, c| {
+                    let tt = trow(c);
+                    let fee = if (start..end).contains(&t) {
+                        format!(
+                            "{}*{amount}*{}+",
+                            engaged_in[t - start],
+                            attach_in[t - start]
+                        )
+                    } else {
+                        String::new()
+                    };
+                    let results = if uniform {
+                        format!(
+                            "IF(AND({tt}-{rl}>={start},{tt}-{rl}<{end}),{engaged}*{per_engaged}*{amount}*(1-{attach}),0)"
+                        )
+                    } else {
+                        // The intake `result lag` years back (CHOOSE over intakes).
+                        let k = format!("{tt}-{rl}-{start}+1");
+                        format!(
+                            "IF(AND({tt}-{rl}>={start},{tt}-{rl}<{end}),CHOOSE({k},{})*{per_engaged}*{amount}*(1-CHOOSE({k},{})),0)",
+                            engaged_in.join(","),
+                            attach_in.join(",")
+                        )
+                    };
+                    // Claw-back: results of intake s paid in s + rl lapse at (1 − keep) a year.
+                    let mut claw = String::new();
+                    if clawback {
+                        for (i, s) in (start..end).enumerate() {
+                            claw.push_str(&format!(
+                                "-IF({tt}>{s}+{rl},{}*{per_engaged}*{amount}*(1-{})*{keep}^({tt}-{s}-{rl}-1)*(1-{keep}),0)",
+                                engaged_in[i], attach_in[i]
+                            ));
+                        }
+                    }
+                    let raw = format!("{fee}{results}{claw}");
+                    match &cap {
+                        None => format!("={raw}"),
+                        Some(cap) => {
+                            // Paid up to the cap on the total (a claw-back always applies).
+                            let before = if t == 0 {
+                                "0".to_string()
+                            } else {
+                                format!("SUM({}{this_row}:{}{this_row})", yc(0), yc(t - 1))
+                            };
+                            format!("=IF(({raw})>0,MIN({raw},MAX(0,{cap}-{before})),{raw})")
+                        }
+                    }
+                })
             }
             TransferKind::PerUnit {
                 outcome,
