@@ -616,6 +616,21 @@ pub(super) fn validate(
             Decimal::ZERO,
             Bound::Rate,
         );
+        // Additionality beyond deadweight (neutral when absent: every scenario written before
+        // these keys gives the same figures).
+        let attribution = b.param(
+            k("attribution"),
+            o.attribution.as_ref(),
+            Decimal::ONE,
+            Bound::Rate,
+        );
+        let displacement = b.param(
+            k("displacement"),
+            o.displacement.as_ref(),
+            Decimal::ZERO,
+            Bound::Rate,
+        );
+        let leakage = b.param(k("leakage"), o.leakage.as_ref(), Decimal::ZERO, Bound::Rate);
         let intakes = o.intakes.unwrap_or(1);
         let intakes = if intakes >= 1 {
             intakes as usize
@@ -822,6 +837,9 @@ pub(super) fn validate(
             engagement,
             success,
             deadweight,
+            attribution,
+            displacement,
+            leakage,
             lag,
             drop_off,
             duration,
