@@ -59,7 +59,11 @@ pub fn run(args: Args) -> Result<()> {
     outln!("{}", report::who_pays_table(&results));
     outln!("{}", report::fair_share_table(&results));
     outln!("{}", report::headline(&sc, &results));
-    outln!("{}", report::cost_per_outcome_table(&results));
+    outln!(
+        "{}\n{}",
+        report::cost_per_outcome_table(&results),
+        report::COST_PER_OUTCOME_NOTE
+    );
     if let Some(t) = report::local_costs_table(&sc) {
         outln!("{t}");
     }

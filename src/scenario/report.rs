@@ -525,6 +525,9 @@ fn cost_per_outcome_json(r: &Results) -> Value {
     })
 }
 
+/// Printed under [`cost_per_outcome_table`].
+pub const COST_PER_OUTCOME_NOTE: &str = "additional outcomes = people achieving the outcome after deadweight, additionality and optimism bias, each counted once (intakes whose first benefit falls within the horizon), not discounted; every outcome is set against the whole scenario's PV costs (costs are not split between outcomes), so read \"all outcomes\" only when the outcomes are of one kind";
+
 /// Cost per outcome: each outcome's additional outcomes and the scenario's PV costs over them,
 /// then all outcomes together.
 pub fn cost_per_outcome_table(r: &Results) -> Table {
