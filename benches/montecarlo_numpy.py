@@ -80,6 +80,7 @@ def compile_model(m):
         "D": np.asarray(m["discount"]),
         "part": idx("participants"), "eng": idx("engagement"), "succ": idx("success"),
         "dw": idx("deadweight"), "drop": idx("drop_off"), "ob": idx("optimism_bias"),
+        "attr": idx("attribution"), "disp": idx("displacement"), "leak": idx("leakage"),
         "W": W,
         "f_out": np.array([i for i, _ in flows], dtype=np.int64),
         "f_q": np.array([f["quantity"] for _, f in flows], dtype=np.int64),
@@ -128,6 +129,7 @@ def evaluate(m, c, P):
     if c["t_amt"].size:
         out[3] = c["t_party"].T @ (P[c["t_amt"]] * c["t_w"][:, None])
     achieving = P[c["part"]] * P[c["eng"]] * P[c["succ"]] * (1.0 - P[c["dw"]])
+    achieving *= (1.0 - P[c["disp"]]) * (1.0 - P[c["leak"]]) * P[c["attr"]]
     keep = 1.0 - P[c["drop"]]
     # PV of persisting people per achiever: Horner's rule in keep over the static weights W.
     W = c["W"]

@@ -923,3 +923,217 @@ fn pbr_contract_terms_are_validated() {
         "{e}"
     );
 }
+
+/// Issue 11 items 3 and 10: additionality beyond deadweight (attribution, displacement,
+/// leakage), and the cost per outcome. PbR results are paid on observed results, so the
+/// additionality does not move them.
+///
+/// A flat 25% rate keeps the factors exact: D = 1, 0.8, 0.64, 0.512 (horizon 4).
+const ADDITIONALITY: &str = r#"
+[scenario]
+id = "additionality"
+name = "Additionality and cost per outcome (hand-worked)"
+start_year = 2025
+horizon = 4
+
+[discount]
+schedule = "flat"
+rate = "0.25"
+
+[optimism_bias]
+costs = "0.2"
+
+[[external]]
+id = "centre"
+name = "Central payer"
+budget_control = "central"
+
+[[cost]]
+id = "advisers"
+agency = "council"
+kind = "revenue"
+amounts = [10000]
+
+[[outcome]]
+id = "into-work"
+name = "Into work"
+participants = 100
+engagement = "0.8"
+success = "0.5"
+deadweight = "0.25"
+attribution = "0.8"
+displacement = "0.25"
+leakage = "0.1"
+lag = 1
+evidence_grade = 3
+optimism_bias = "0.1"
+
+[[outcome.flow]]
+id = "jsa"
+unit_cost = "jsa-year"
+quantity = 1
+
+[[outcome]]
+id = "admissions"
+name = "Admissions avoided"
+participants = 50
+intakes = 4
+engagement = 1
+success = "0.4"
+deadweight = "0.5"
+lag = 1
+evidence_grade = 1
+optimism_bias = "0"
+
+[[outcome.flow]]
+id = "beds"
+unit_cost = "bed-day"
+quantity = 2
+
+[[transfer]]
+id = "pbr"
+kind = "pbr"
+from = "centre"
+to = "council"
+outcome = "into-work"
+amount = 1000
+attachment_share = "0.25"
+"#;
+
+#[test]
+fn additionality_beyond_deadweight_and_cost_per_outcome() {
+    let place = TestPlace::new();
+    let sc = load(&place.scenario("additionality", ADDITIONALITY)).unwrap();
+    let r = evaluate(&sc, &sc.params());
+
+    // Costs: 10,000 × (1 + 0.2) = 12,000 in year 0 (D_0 = 1): PV costs 12,000.
+    assert_eq!(p(r.system.pv_costs), dec!(12000.00));
+
+    // Into work: engaged = 100 × 0.8 = 80; gross = 80 × 0.5 = 40; after deadweight
+    // 40 × (1 − 0.25) = 30.
+    // Additionality = (1 − displacement 0.25) × (1 − leakage 0.1) × attribution 0.8
+    //               = 0.75 × 0.9 × 0.8 = 0.54; achieving = 30 × 0.54 = 16.2 people,
+    // persisting (no drop-off) in years 1, 2, 3 (lag 1).
+    // JSA: 1 claimant-year × (1 − 0.1 optimism bias) = 0.9 → 16.2 × 0.9 = 14.58 claimant-years
+    // × £2,000 = £29,160 a year, all cashable, to DWP.
+    // PV = 29,160 × (0.8 + 0.64 + 0.512) = 29,160 × 1.952 = 56,920.32.
+    let dwp = party(&r, "dwp");
+    assert_eq!(dwp.yearly[0].cashable, dec!(0));
+    for t in 1..4 {
+        assert_eq!(dwp.yearly[t].cashable, dec!(29160), "year {t}");
+    }
+    assert_eq!(p(dwp.summary.pv_cashable), dec!(56920.32));
+
+    // PbR on observed results, untouched by additionality: attachment 80 engaged × £1,000 ×
+    // 0.25 = 20,000 in year 0; results 80 × 0.5 × (1 − 0.1) = 36 × £1,000 × 0.75 = 27,000 in
+    // year 1. PV to the council = 20,000 + 27,000 × 0.8 = 41,600.
+    let council = party(&r, "council");
+    assert_eq!(council.yearly[0].transfers, dec!(20000));
+    assert_eq!(council.yearly[1].transfers, dec!(27000));
+    assert_eq!(p(council.summary.pv_transfers), dec!(41600.00));
+
+    // Admissions (no additionality keys: attribution 1, displacement 0, leakage 0):
+    // 50 × 1 × 0.4 × (1 − 0.5) × 1 = 10 per intake, four intakes (years 0-3), lag 1:
+    // people 10, 20, 30 in years 1, 2, 3 (the year-3 intake's first benefit, year 4, is past
+    // the horizon). Bed day £200 in 2019-20 × 100/80 = £250; 2 bed days each: £500 a person:
+    // 5,000; 10,000; 15,000. PV = 4,000 + 6,400 + 7,680 = 18,080, 10% cashable (the unit
+    // cost's default): 1,808.
+    let acute = party(&r, "acute-trust");
+    assert_eq!(
+        acute.yearly[3].cashable + acute.yearly[3].non_cashable,
+        dec!(15000)
+    );
+    assert_eq!(p(acute.summary.pv_benefits), dec!(18080.00));
+    assert_eq!(p(acute.summary.pv_cashable), dec!(1808.00));
+
+    // Cost per outcome. Additional outcomes = Σ over intakes with a first benefit within the
+    // horizon of achieving × (1 − optimism bias):
+    //   into work: one intake, 16.2 × 0.9 = 14.58;
+    //   admissions: intakes 0, 1, 2 (not 3: first benefit in year 4), 3 × 10 × 1 = 30.
+    // Each outcome against the whole PV costs: 12,000 ÷ 14.58 = 823.0452... → £823.05;
+    // 12,000 ÷ 30 = £400.00. All outcomes: 12,000 ÷ 44.58 = 269.1790... → £269.18.
+    let o = |id: &str| r.outcomes.iter().find(|o| o.id == id).unwrap();
+    assert_eq!(o("into-work").additional_outcomes, dec!(14.58));
+    assert_eq!(o("admissions").additional_outcomes, dec!(30));
+    assert_eq!(p(o("into-work").cost_per_outcome.unwrap()), dec!(823.05));
+    assert_eq!(p(o("admissions").cost_per_outcome.unwrap()), dec!(400.00));
+    assert_eq!(r.additional_outcomes, dec!(44.58));
+    assert_eq!(p(r.cost_per_outcome.unwrap()), dec!(269.18));
+
+    // The same figures in results.json and cost_per_outcome.csv.
+    let json = totalplace::scenario::report::results_json(&sc, &sc.params(), &r);
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let c = &v["cost_per_outcome"];
+    assert_eq!(c["pv_costs"], "12000.00", "{c}");
+    assert_eq!(c["additional_outcomes"], "44.58", "{c}");
+    assert_eq!(c["cost_per_outcome"], "269.18", "{c}");
+    assert_eq!(c["outcomes"][0]["id"], "into-work");
+    assert_eq!(c["outcomes"][0]["additional_outcomes"], "14.58");
+    assert_eq!(c["outcomes"][0]["cost_per_outcome"], "823.05");
+    let csv =
+        String::from_utf8(totalplace::scenario::report::cost_per_outcome_csv(&sc, &r)).unwrap();
+    assert!(
+        csv.contains("additionality,into-work,Into work,14.58,12000.00,823.05\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("additionality,all,all outcomes,44.58,12000.00,269.18\n"),
+        "{csv}"
+    );
+    // The conventions state the formula and the values as written.
+    let conv = String::from_utf8(totalplace::scenario::report::conventions_csv(&sc)).unwrap();
+    assert!(
+        conv.contains("(1 - displacement) x (1 - leakage) x attribution"),
+        "{conv}"
+    );
+    assert!(
+        conv.contains("into-work: attribution 0.8, displacement 0.25, leakage 0.1"),
+        "{conv}"
+    );
+
+    // Each is a parameter: back to neutral with `--set`, into work achieves the full 30:
+    // 30 × 0.9 = 27 claimant-years × £2,000 = 54,000 a year, PV 54,000 × 1.952 = 105,408
+    // (and 56,920.32 ÷ 105,408 = 0.54, the additionality). Additional outcomes 27:
+    // 12,000 ÷ 27 = 444.44; the PbR payments stay 20,000 and 27,000.
+    let mut params = sc.params();
+    sc.set(&mut params, "outcome.into-work.attribution", dec!(1))
+        .unwrap();
+    sc.set(&mut params, "outcome.into-work.displacement", dec!(0))
+        .unwrap();
+    sc.set(&mut params, "outcome.into-work.leakage", dec!(0))
+        .unwrap();
+    let n = evaluate(&sc, &params);
+    assert_eq!(p(party(&n, "dwp").summary.pv_cashable), dec!(105408.00));
+    assert_eq!(
+        party(&n, "council").summary.pv_transfers,
+        council.summary.pv_transfers
+    );
+    assert_eq!(p(n.outcomes[0].cost_per_outcome.unwrap()), dec!(444.44));
+    // All of it leaked: no additional outcome, so no cost per outcome for it; the scenario's
+    // is then 12,000 ÷ 30 = 400.
+    sc.set(&mut params, "outcome.into-work.leakage", dec!(1))
+        .unwrap();
+    let l = evaluate(&sc, &params);
+    assert_eq!(l.outcomes[0].additional_outcomes, dec!(0));
+    assert_eq!(l.outcomes[0].cost_per_outcome, None);
+    assert_eq!(p(l.cost_per_outcome.unwrap()), dec!(400.00));
+    assert_eq!(party(&l, "dwp").summary.pv_benefits, dec!(0));
+
+    // Range-checked in 0..1, named by file and key, from the file and from `--set`.
+    let e = sc
+        .set(&mut params, "outcome.into-work.attribution", dec!(1.5))
+        .unwrap_err();
+    assert!(e.contains("1.5 is outside 0..1"), "{e}");
+    let bad = ADDITIONALITY
+        .replace("leakage = \"0.1\"", "leakage = \"1.2\"")
+        .replace("attribution = \"0.8\"", "attribution = \"-0.1\"");
+    let e = load(&place.scenario("bad", &bad)).unwrap_err().to_string();
+    assert!(
+        e.contains("bad.toml: outcome.into-work.attribution: -0.1 is outside 0..1"),
+        "{e}"
+    );
+    assert!(
+        e.contains("outcome.into-work.leakage: 1.2 is outside 0..1"),
+        "{e}"
+    );
+}

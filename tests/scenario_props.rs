@@ -322,3 +322,95 @@ proptest! {
         prop_assert_eq!(deficit_again(&rows), dips);
     }
 }
+
+/// Each sample scenario as shipped, and the same file with `attribution = 1`,
+/// `displacement = "0"` and `leakage = 0.0` written into every outcome (three spellings of the
+/// neutral values), loaded once for the property test below.
+fn samples_with_neutral_additionality() -> &'static [(String, ValidatedScenario, ValidatedScenario)]
+{
+    use std::sync::OnceLock;
+    static SAMPLES: OnceLock<Vec<(String, ValidatedScenario, ValidatedScenario)>> = OnceLock::new();
+    SAMPLES.get_or_init(|| {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/kirkbridge/scenarios");
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        assert!(paths.len() >= 5, "{paths:?}");
+        paths
+            .into_iter()
+            .map(|path| {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let mut doc: toml_edit::DocumentMut = text.parse().unwrap();
+                let outcomes = doc["outcome"].as_array_of_tables_mut().unwrap();
+                assert!(!outcomes.is_empty());
+                for o in outcomes.iter_mut() {
+                    assert!(!o.contains_key("attribution"), "{}", path.display());
+                    o["attribution"] = toml_edit::value(1);
+                    o["displacement"] = toml_edit::value("0");
+                    o["leakage"] = toml_edit::value(0.0);
+                }
+                let absent = load(&path).unwrap();
+                let neutral =
+                    totalplace::scenario::load_text(&path, &doc.to_string(), &[], None).unwrap();
+                (path.display().to_string(), absent, neutral)
+            })
+            .collect()
+    })
+}
+
+fn is_additionality(path: &str) -> bool {
+    path.starts_with("outcome.")
+        && (path.ends_with(".attribution")
+            || path.ends_with(".displacement")
+            || path.ends_with(".leakage"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Issue 11: with attribution 1, displacement 0 and leakage 0, written out or absent,
+    /// every sample scenario gives exactly the same Results (every party's yearly rows, PVs,
+    /// ratios, paybacks, shares, cost per outcome: the whole struct, compared exactly), at its
+    /// own values and at random values of every other parameter; and the absent keys are
+    /// parameters at those neutral values, so today's figures are what a scenario without
+    /// them gives.
+    #[test]
+    fn neutral_additionality_gives_todays_figures(
+        which in 0usize..5,
+        at_defaults in any::<bool>(),
+        raws in prop::collection::vec(0u32..=10_000, 256),
+    ) {
+        let samples = samples_with_neutral_additionality();
+        let (name, absent, neutral) = &samples[which % samples.len()];
+        prop_assert_eq!(absent.param_specs.len(), neutral.param_specs.len());
+        prop_assume!(raws.len() >= absent.param_specs.len());
+        let mut pa = absent.params();
+        let mut pn = neutral.params();
+        for (i, spec) in absent.param_specs.iter().enumerate() {
+            prop_assert_eq!(&spec.path, &neutral.param_specs[i].path);
+            if is_additionality(&spec.path) {
+                let neutral_value = if spec.path.ends_with(".attribution") {
+                    Decimal::ONE
+                } else {
+                    Decimal::ZERO
+                };
+                prop_assert_eq!(pa.values[i], neutral_value, "{} {}", name, spec.path);
+                prop_assert_eq!(pn.values[i], neutral_value, "{} {}", name, spec.path);
+                continue;
+            }
+            if !at_defaults {
+                let v = draw(spec.bound, raws[i], absent.defaults.values[i]);
+                absent.set(&mut pa, &spec.path, v).unwrap();
+                neutral.set(&mut pn, &spec.path, v).unwrap();
+            }
+        }
+        prop_assert!(absent.outcomes.len() == neutral.outcomes.len());
+        let ra = evaluate(absent, &pa);
+        let rn = evaluate(neutral, &pn);
+        prop_assert_eq!(&ra, &rn, "{}", name);
+    }
+}

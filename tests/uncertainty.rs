@@ -193,6 +193,70 @@ fn kernel_equals_exact_engine_on_every_sample_scenario() {
     }
 }
 
+/// Attribution, displacement and leakage (issue 11 item 3) are applied alike: every sample
+/// scenario (stepped flows, per-unit, PbR and gain-share transfers among them) with each
+/// outcome's additionality moved off its neutral default, to the penny.
+#[test]
+fn kernel_equals_exact_engine_with_additionality() {
+    for path in samples() {
+        let sc = load(&path).unwrap();
+        for (attribution, displacement, leakage) in [
+            (dec!(0.7), dec!(0.15), dec!(0.05)),
+            (dec!(0.35), dec!(0), dec!(0.6)),
+        ] {
+            let mut p = sc.params();
+            for o in &sc.outcomes {
+                for (k, v) in [
+                    ("attribution", attribution),
+                    ("displacement", displacement),
+                    ("leakage", leakage),
+                ] {
+                    sc.set(&mut p, &format!("outcome.{}.{k}", o.id), v).unwrap();
+                }
+            }
+            assert_ne!(evaluate(&sc, &p), evaluate(&sc, &sc.params()));
+            check_kernel(
+                &sc,
+                &p,
+                &format!(
+                    "{} additionality {attribution}/{displacement}/{leakage}",
+                    path.display()
+                ),
+            );
+        }
+    }
+}
+
+/// `[[uncertain]]` reaches the additionality parameters, also when the file leaves them out:
+/// attribution fixed at 0.5 halves the benefit (BREAK_EVEN: 16,000 × 0.5 × 0.5 − 10,000 =
+/// −£6,000 in every draw).
+#[test]
+fn uncertain_attribution_is_drawn() {
+    let place = TestPlace::new();
+    let base = BREAK_EVEN.split("[[uncertain]]").next().unwrap();
+    let path = place.scenario(
+        "attribution",
+        &format!(
+            "{base}[[uncertain]]\npath = \"outcome.work.attribution\"\ndist = \"fixed\"\nvalue = \"0.5\"\n"
+        ),
+    );
+    let sc = load(&path).unwrap();
+    let spec = spec::load(&path, &sc, &[]).unwrap();
+    let a = uncertainty::analyse(
+        &sc,
+        &sc.params(),
+        spec,
+        Options {
+            iterations: 50,
+            ..Options::default()
+        },
+        None,
+    );
+    let s = a.stats.last().unwrap().metrics[NPV].as_ref().unwrap();
+    assert_eq!(pennies(s.min), dec!(-6000));
+    assert_eq!(pennies(s.max), dec!(-6000));
+}
+
 /// The same at 200 random points of each sample scenario's distributions (values rounded to
 /// 15 significant digits so both engines see the same numbers): gain-shares, stepped flows,
 /// per-unit transfers and PbR included.

@@ -24,7 +24,8 @@ use common::{repo, Workdir};
 /// (scenario, --set path, value): a success rate, a deadweight, a cost, transfers of each
 /// kind, unit costs (rebased by GDP deflators; one stepped, one stepped and priced per unit), a
 /// stepped quantity, timing (lag with a PbR result lag following it, duration), optimism bias,
-/// the discount rate, a per-agency cashability, a ramp-up share and one intake's participants.
+/// the discount rate, a per-agency cashability, a ramp-up share, one intake's participants,
+/// and attribution, displacement and leakage.
 const CASES: &[(&str, &str, &str)] = &[
     (
         "bradford-care-leavers",
@@ -97,6 +98,23 @@ const CASES: &[(&str, &str, &str)] = &[
         "nwl-integrated-care",
         "outcome.admissions-avoided.flow.admissions.cashability",
         "0.8",
+    ),
+    // Additionality beyond deadweight (issue 11 item 3): absent from the files, so each is
+    // typed over its neutral default (attribution 1, displacement and leakage 0).
+    (
+        "bradford-care-leavers",
+        "outcome.sustained-work-or-training.attribution",
+        "0.7",
+    ),
+    (
+        "barnet-families",
+        "outcome.family-turned-around.displacement",
+        "0.2",
+    ),
+    (
+        "nwl-integrated-care",
+        "outcome.admissions-avoided.leakage",
+        "0.1",
     ),
 ];
 

@@ -1,6 +1,6 @@
 //! `totalplace run <scenario.toml> [--set PATH=VALUE]...`: evaluate one scenario, print who
-//! pays and who gains, and write `summary.csv`, `yearly.csv`, `results.json` and
-//! `conventions.csv` to `<out>/<place>/<scenario>/`.
+//! pays and who gains and the cost per outcome, and write `summary.csv`, `yearly.csv`,
+//! `results.json`, `conventions.csv` and `cost_per_outcome.csv` to `<out>/<place>/<scenario>/`.
 
 use std::path::PathBuf;
 
@@ -59,6 +59,11 @@ pub fn run(args: Args) -> Result<()> {
     outln!("{}", report::who_pays_table(&results));
     outln!("{}", report::fair_share_table(&results));
     outln!("{}", report::headline(&sc, &results));
+    outln!(
+        "{}\n{}",
+        report::cost_per_outcome_table(&results),
+        report::COST_PER_OUTCOME_NOTE
+    );
     if let Some(t) = report::local_costs_table(&sc) {
         outln!("{t}");
     }
@@ -85,6 +90,10 @@ pub fn run(args: Args) -> Result<()> {
         report::results_json(&sc, &params, &results),
     );
     out.add(dir.join("conventions.csv"), report::conventions_csv(&sc));
+    out.add(
+        dir.join("cost_per_outcome.csv"),
+        report::cost_per_outcome_csv(&sc, &results),
+    );
     if let Some(b) = baseline::csv(&sc, &results) {
         out.add(dir.join("baseline.csv"), b);
     }

@@ -462,6 +462,9 @@ mod tests {
             wrong_pocket: None,
             wrong_pocket_cashable: None,
             pv_locally_cashable: Decimal::ZERO,
+            outcomes: vec![],
+            additional_outcomes: Decimal::ZERO,
+            cost_per_outcome: None,
         };
         assert_eq!(
             asymmetry(&r).unwrap(),
@@ -489,6 +492,9 @@ mod tests {
             wrong_pocket: w,
             wrong_pocket_cashable: None,
             pv_locally_cashable: Decimal::ZERO,
+            outcomes: vec![],
+            additional_outcomes: Decimal::ZERO,
+            cost_per_outcome: None,
         }
     }
 

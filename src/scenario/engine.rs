@@ -95,6 +95,28 @@ pub struct Results {
     pub wrong_pocket_cashable: Option<Decimal>,
     /// PV of cashable savings to parties whose budget is not centrally controlled.
     pub pv_locally_cashable: Decimal,
+    /// Each outcome's additional outcomes and the scenario's PV cost per outcome, in the
+    /// scenario's order of outcomes.
+    pub outcomes: Vec<OutcomeResult>,
+    /// Additional outcomes summed over all outcomes.
+    pub additional_outcomes: Decimal,
+    /// System PV costs ÷ all additional outcomes; none when there are none.
+    pub cost_per_outcome: Option<Decimal>,
+}
+
+/// One outcome's count of additional outcomes and the cost of each.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OutcomeResult {
+    pub id: String,
+    pub name: String,
+    /// People achieving the additional outcome: Σ over intakes whose first benefit year
+    /// (intake + lag) falls within the horizon of engaged × success × (1 − deadweight) ×
+    /// additionality × (1 − the outcome's optimism bias). A count of people, each counted
+    /// once (not once a year the outcome persists) and not discounted.
+    pub additional_outcomes: Decimal,
+    /// The scenario's whole PV costs (system, after optimism bias) ÷ this outcome's additional
+    /// outcomes: costs are not split between outcomes; none when there are none.
+    pub cost_per_outcome: Option<Decimal>,
 }
 
 /// The engine's intermediate terms, recorded by [`evaluate_traced`] for outputs that show the
@@ -115,7 +137,9 @@ pub struct Trace {
 pub struct OutcomeTrace {
     /// participants × engagement (per intake).
     pub engaged: Decimal,
-    /// engaged × success × (1 − deadweight).
+    /// (1 − displacement) × (1 − leakage) × attribution.
+    pub additionality: Decimal,
+    /// engaged × success × (1 − deadweight) × additionality.
     pub achieving: Decimal,
     /// 1 − drop-off.
     pub keep: Decimal,
@@ -140,10 +164,34 @@ pub struct FlowTrace {
     pub non_cashable: Vec<Decimal>,
 }
 
-/// Achievers of one intake: engaged × success × (1 − deadweight).
+/// Additional achievers of one intake: engaged × success × (1 − deadweight) × additionality,
+/// where `additionality` is [`additionality`]'s factor (1 when the outcome sets none, and then
+/// the product is exactly engaged × success × (1 − deadweight), as before issue 11).
 #[inline]
-pub fn achievers(engaged: Decimal, success: Decimal, deadweight: Decimal) -> Decimal {
-    engaged * success * (Decimal::ONE - deadweight)
+pub fn achievers(
+    engaged: Decimal,
+    success: Decimal,
+    deadweight: Decimal,
+    additionality: Decimal,
+) -> Decimal {
+    engaged * success * (Decimal::ONE - deadweight) * additionality
+}
+
+/// Additionality beyond deadweight (HM Treasury Additionality Guide, as in the GMCA / New
+/// Economy CBA model): (1 − displacement) × (1 − leakage) × attribution.
+#[inline]
+pub fn additionality(attribution: Decimal, displacement: Decimal, leakage: Decimal) -> Decimal {
+    (Decimal::ONE - displacement) * (Decimal::ONE - leakage) * attribution
+}
+
+/// The additionality factor of outcome `o` under parameters `p`.
+#[inline]
+pub fn outcome_additionality(o: &Outcome, p: &Params) -> Decimal {
+    additionality(
+        p.get(o.attribution),
+        p.get(o.displacement),
+        p.get(o.leakage),
+    )
 }
 
 /// People whose outcome persists in each year (`people[t]`, before optimism bias), summed
@@ -248,17 +296,21 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
 
     // Units of each flow by year (kept for per-unit transfers).
     let mut flow_units: Vec<Vec<Vec<Decimal>>> = Vec::with_capacity(sc.outcomes.len());
+    // Additional outcomes of each outcome (for the cost per outcome).
+    let mut counted = Vec::with_capacity(sc.outcomes.len());
     for o in &sc.outcomes {
         // The outcome's own terms (the trace shows these: the first intake's where
         // participants are given per intake; other intakes, and observed ones, which only
         // `track` sets, take theirs in `persisting_people_by`).
         let engaged = p.get(o.participants) * p.get(o.engagement);
-        let achieving = achievers(engaged, p.get(o.success), p.get(o.deadweight));
+        let add = outcome_additionality(o, p);
+        let achieving = achievers(engaged, p.get(o.success), p.get(o.deadweight), add);
         let keep = one - p.get(o.drop_off);
         let realism = one - p.get(o.optimism_bias);
         let mut people = vec![zero; h];
         let mut ot = trace.is_some().then(|| OutcomeTrace {
             engaged,
+            additionality: add,
             achieving,
             keep,
             realism,
@@ -269,13 +321,14 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
             o,
             |s| {
                 let (pp, pe, ps) = o.intake_params(s);
-                achievers(p.get(pp) * p.get(pe), p.get(ps), p.get(o.deadweight))
+                achievers(p.get(pp) * p.get(pe), p.get(ps), p.get(o.deadweight), add)
             },
             keep,
             &ramp,
             &mut people,
             ot.as_mut().map(|t| &mut t.by_intake),
         );
+        counted.push(additional_outcomes(o, p, add, realism, h));
         let mut units_o = Vec::with_capacity(o.flows.len());
         for f in &o.flows {
             let qty = p.get(f.quantity) * realism;
@@ -549,6 +602,19 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
     let wrong_pocket = (!total_c.is_zero() && !total_b.is_zero()).then_some(w * half);
     let wrong_pocket_cashable = (!total_c.is_zero() && !total_cb.is_zero()).then_some(wc * half);
 
+    let additional_total: Decimal = counted.iter().copied().sum();
+    let outcomes = sc
+        .outcomes
+        .iter()
+        .zip(counted)
+        .map(|(o, n)| OutcomeResult {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            additional_outcomes: n,
+            cost_per_outcome: ratio(total_c, n),
+        })
+        .collect();
+
     Results {
         horizon: h,
         discount_factors: d.clone(),
@@ -558,7 +624,36 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
         wrong_pocket,
         wrong_pocket_cashable,
         pv_locally_cashable: local,
+        outcomes,
+        additional_outcomes: additional_total,
+        cost_per_outcome: ratio(total_c, additional_total),
     }
+}
+
+/// Additional outcomes of `o` ([`OutcomeResult::additional_outcomes`]): each intake whose
+/// first benefit year is within the horizon adds its achievers (observed intakes their own,
+/// as in the engine) × `realism` = 1 − optimism bias.
+fn additional_outcomes(
+    o: &Outcome,
+    p: &Params,
+    additionality: Decimal,
+    realism: Decimal,
+    h: usize,
+) -> Decimal {
+    let mut n = Decimal::ZERO;
+    for s in o.intake_start..(o.intake_start + o.intakes).min(h) {
+        if s + o.lag >= h {
+            continue;
+        }
+        let (pp, pe, ps) = o.intake_params(s);
+        n += achievers(
+            p.get(pp) * p.get(pe),
+            p.get(ps),
+            p.get(o.deadweight),
+            additionality,
+        );
+    }
+    n * realism
 }
 
 fn ratio(a: Decimal, b: Decimal) -> Option<Decimal> {

@@ -135,6 +135,11 @@ pub struct Outcome {
     pub engagement: P,
     pub success: P,
     pub deadweight: P,
+    /// Additionality beyond deadweight: the share due to this intervention (default 1), and
+    /// the shares displaced and leaked (default 0).
+    pub attribution: P,
+    pub displacement: P,
+    pub leakage: P,
     pub lag: usize,
     pub drop_off: P,
     pub duration: Option<usize>,

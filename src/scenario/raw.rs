@@ -212,6 +212,18 @@ pub struct OutcomeRaw {
     pub engagement: NumberRaw,
     pub success: NumberRaw,
     pub deadweight: NumberRaw,
+    /// Share of the additional outcome due to this intervention rather than others working
+    /// on the same people (default 1: all of it).
+    #[serde(default)]
+    pub attribution: Option<NumberRaw>,
+    /// Share of the additional outcome cancelled by a loss elsewhere in the place (a job
+    /// taken from someone else; default 0).
+    #[serde(default)]
+    pub displacement: Option<NumberRaw>,
+    /// Share of the additional outcome benefiting people outside the place or cohort
+    /// (default 0).
+    #[serde(default)]
+    pub leakage: Option<NumberRaw>,
     #[serde(default)]
     pub lag: Option<i64>,
     #[serde(default)]

@@ -17,7 +17,9 @@ pub fn conventions(sc: &ValidatedScenario) -> Vec<(String, String)> {
         ("discounting".to_string(), discount::describe(&sc.discount)),
         ("years".to_string(), format!("year 0 is {}; {} years modelled (0..{}); flows beyond the horizon are not counted", sc.year_label(0), sc.horizon, sc.horizon - 1)),
         ("price base".to_string(), format!("{} prices; unit costs re-based by value x index[price base] / index[price year] from the GDP-deflator index{}", super::library::fy_label(sc.price_base), if sc.deflator_file.is_empty() { String::new() } else { format!(" ({})", sc.deflator_file) })),
-        ("outcomes".to_string(), "achieving = participants x engagement x success x (1 - deadweight) per intake; from intake year + lag the outcome persists with factor (1 - drop_off)^(years since first benefit), for `duration` years if set".to_string()),
+        ("outcomes".to_string(), "achieving = participants x engagement x success x (1 - deadweight) x additionality per intake; from intake year + lag the outcome persists with factor (1 - drop_off)^(years since first benefit), for `duration` years if set".to_string()),
+        ("additionality".to_string(), additionality_statement(sc)),
+        ("cost per outcome".to_string(), "PV costs (all parties, after optimism bias) / additional outcomes, where an outcome's additional outcomes = sum over its intakes whose first benefit year (intake + lag) is within the horizon of achieving x (1 - optimism bias): people, each counted once, not discounted; each outcome is set against the scenario's whole PV costs (costs are not split between outcomes), and the scenario's figure against all outcomes' additional outcomes together; none when there are none".to_string()),
         ("optimism bias".to_string(), "benefits x (1 - bias for the outcome's evidence grade); costs x (1 + bias on costs)".to_string()),
         ("cashability".to_string(), "cashable = benefit x cashability; a stepped flow is cashable only in whole steps of released capacity each year (floor(units / step) x step x unit cost x cashability), the rest is non-cashable cost avoidance".to_string()),
         ("central budgets".to_string(), "benefits to agencies whose budget control is central are flagged \"not locally cashable\": real, but not in the place's hands".to_string()),
@@ -37,6 +39,36 @@ pub fn conventions(sc: &ValidatedScenario) -> Vec<(String, String)> {
         ));
     }
     v
+}
+
+/// The additionality convention: the formula, the defaults, and each outcome's values as
+/// written in the files (the `parameters` of `results.json` give the values a run used).
+fn additionality_statement(sc: &ValidatedScenario) -> String {
+    let v = |p: super::P| sc.defaults.get(p).normalize().to_string();
+    let set: Vec<String> = sc
+        .outcomes
+        .iter()
+        .filter(|o| {
+            sc.defaults.get(o.attribution) != Decimal::ONE
+                || !sc.defaults.get(o.displacement).is_zero()
+                || !sc.defaults.get(o.leakage).is_zero()
+        })
+        .map(|o| {
+            format!(
+                "{}: attribution {}, displacement {}, leakage {}",
+                o.id,
+                v(o.attribution),
+                v(o.displacement),
+                v(o.leakage)
+            )
+        })
+        .collect();
+    let here = if set.is_empty() {
+        "no outcome here sets them (all fully additional beyond deadweight)".to_string()
+    } else {
+        format!("as written: {}; others at the defaults", set.join("; "))
+    };
+    format!("beyond deadweight, additionality = (1 - displacement) x (1 - leakage) x attribution (HM Treasury additionality: net additional = gross x (1 - deadweight) x (1 - displacement) x (1 - leakage) x attribution); defaults attribution 1, displacement 0, leakage 0; it scales every benefit flow and the count of additional outcomes, not PbR results, which are paid on observed results; {here}")
 }
 
 fn pennies(d: Decimal) -> String {
@@ -466,11 +498,95 @@ pub fn results_json(sc: &ValidatedScenario, params: &super::Params, r: &Results)
         "wrong_pocket_index": r.wrong_pocket.map(|x| round_half_up(x, 6).to_string()),
         "wrong_pocket_index_cashable": r.wrong_pocket_cashable.map(|x| round_half_up(x, 6).to_string()),
         "pv_locally_cashable": pennies(r.pv_locally_cashable),
+        "cost_per_outcome": cost_per_outcome_json(r),
         "parties": parties,
     });
     let mut s = serde_json::to_vec_pretty(&v).unwrap_or_default();
     s.push(b'\n');
     s
+}
+
+/// Counts of people to 6 decimal places (they are fractions of people), same rounding rule.
+fn count(d: Decimal) -> String {
+    round_half_up(d, 6).normalize().to_string()
+}
+
+fn cost_per_outcome_json(r: &Results) -> Value {
+    json!({
+        "pv_costs": pennies(r.system.pv_costs),
+        "additional_outcomes": count(r.additional_outcomes),
+        "cost_per_outcome": r.cost_per_outcome.map(pennies),
+        "outcomes": r.outcomes.iter().map(|o| json!({
+            "id": o.id,
+            "name": o.name,
+            "additional_outcomes": count(o.additional_outcomes),
+            "cost_per_outcome": o.cost_per_outcome.map(pennies),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Printed under [`cost_per_outcome_table`].
+pub const COST_PER_OUTCOME_NOTE: &str = "additional outcomes = people achieving the outcome after deadweight, additionality and optimism bias, each counted once (intakes whose first benefit falls within the horizon), not discounted; every outcome is set against the whole scenario's PV costs (costs are not split between outcomes), so read \"all outcomes\" only when the outcomes are of one kind";
+
+/// Cost per outcome: each outcome's additional outcomes and the scenario's PV costs over them,
+/// then all outcomes together.
+pub fn cost_per_outcome_table(r: &Results) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "cost per outcome",
+        "additional outcomes",
+        "PV costs (whole scenario)",
+        "PV cost per outcome",
+    ]);
+    let per = |d: Option<Decimal>| d.map(format_gbp0).unwrap_or_else(|| "none".to_string());
+    for o in &r.outcomes {
+        t.add_row(vec![
+            Cell::new(&o.id),
+            right(round_half_up(o.additional_outcomes, 1).to_string()),
+            right(format_gbp0(r.system.pv_costs)),
+            right(per(o.cost_per_outcome)),
+        ]);
+    }
+    t.add_row(vec![
+        Cell::new("all outcomes"),
+        right(round_half_up(r.additional_outcomes, 1).to_string()),
+        right(format_gbp0(r.system.pv_costs)),
+        right(per(r.cost_per_outcome)),
+    ]);
+    t
+}
+
+/// `cost_per_outcome.csv`: one row per outcome and one for all outcomes.
+pub fn cost_per_outcome_csv(sc: &ValidatedScenario, r: &Results) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "scenario",
+        "outcome",
+        "name",
+        "additional_outcomes",
+        "pv_costs",
+        "cost_per_outcome",
+    ]);
+    for o in &r.outcomes {
+        let _ = w.write_record([
+            sc.id.clone(),
+            o.id.clone(),
+            o.name.clone(),
+            count(o.additional_outcomes),
+            pennies(r.system.pv_costs),
+            o.cost_per_outcome.map(pennies).unwrap_or_default(),
+        ]);
+    }
+    let _ = w.write_record([
+        sc.id.clone(),
+        "all".to_string(),
+        "all outcomes".to_string(),
+        count(r.additional_outcomes),
+        pennies(r.system.pv_costs),
+        r.cost_per_outcome.map(pennies).unwrap_or_default(),
+    ]);
+    w.into_inner().unwrap_or_default()
 }
 
 /// Every warning of a scenario run: double counting (from validation) and avoided costs over

@@ -660,6 +660,21 @@ pub(super) fn validate(
             Decimal::ZERO,
             Bound::Rate,
         );
+        // Additionality beyond deadweight (neutral when absent: every scenario written before
+        // these keys gives the same figures).
+        let attribution = b.param(
+            k("attribution"),
+            o.attribution.as_ref(),
+            Decimal::ONE,
+            Bound::Rate,
+        );
+        let displacement = b.param(
+            k("displacement"),
+            o.displacement.as_ref(),
+            Decimal::ZERO,
+            Bound::Rate,
+        );
+        let leakage = b.param(k("leakage"), o.leakage.as_ref(), Decimal::ZERO, Bound::Rate);
         let intakes = match (&o.participants, o.intakes) {
             (OneOrPerIntake::ByIntake(list), None) if !list.is_empty() => list.len() as i64,
             (_, n) => n.unwrap_or(1),
@@ -892,6 +907,9 @@ pub(super) fn validate(
             engagement,
             success,
             deadweight,
+            attribution,
+            displacement,
+            leakage,
             lag,
             drop_off,
             duration,

@@ -1,5 +1,5 @@
 //! The scenario engine compiled to `f64` for Monte Carlo: the same arithmetic as
-//! [`crate::scenario::evaluate`] (deadweight, lag, drop-off, duration, optimism bias, stepped
+//! [`crate::scenario::evaluate`] (deadweight, attribution, displacement, leakage, lag, drop-off, duration, optimism bias, stepped
 //! cashability, fixed/pooled, PbR, per-unit and gain-share transfers, discount factors), reduced
 //! to what a draw needs: each party's PV costs, cashable and non-cashable benefits and net
 //! transfers. Structure is resolved once; an evaluation reads a flat parameter slice and writes
@@ -16,7 +16,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::scenario::engine::{achievers, persisting_people_by, whole_steps};
+use crate::scenario::engine::{achievers, additionality, persisting_people_by, whole_steps};
 use crate::scenario::{Outcome, TransferKind, ValidatedScenario, P};
 
 /// The four present values of one party.
@@ -66,6 +66,9 @@ struct KOutcome {
     engagement: P,
     success: P,
     deadweight: P,
+    attribution: P,
+    displacement: P,
+    leakage: P,
     drop_off: P,
     optimism_bias: P,
     intake_start: usize,
@@ -241,6 +244,9 @@ impl Kernel {
                 engagement: o.engagement,
                 success: o.success,
                 deadweight: o.deadweight,
+                attribution: o.attribution,
+                displacement: o.displacement,
+                leakage: o.leakage,
                 drop_off: o.drop_off,
                 optimism_bias: o.optimism_bias,
                 intake_start: o.intake_start,
@@ -409,7 +415,9 @@ impl Kernel {
 
         for o in &self.outcomes {
             let engaged = p[o.participants] * p[o.engagement];
-            let achieving = engaged * p[o.success] * (1.0 - p[o.deadweight]);
+            // Additionality beyond deadweight, multiplied in last as in the engine.
+            let add = (1.0 - p[o.displacement]) * (1.0 - p[o.leakage]) * p[o.attribution];
+            let achieving = engaged * p[o.success] * (1.0 - p[o.deadweight]) * add;
             let keep = 1.0 - p[o.drop_off];
             let realism = 1.0 - p[o.optimism_bias];
             // Share of the full effect j years from an intake's first benefit year.
@@ -429,7 +437,7 @@ impl Kernel {
                 pv
             };
             // Achievers of intake year st.
-            let per_participant = p[o.engagement] * p[o.success] * (1.0 - p[o.deadweight]);
+            let per_participant = p[o.engagement] * p[o.success] * (1.0 - p[o.deadweight]) * add;
             let achieving_in = |st: usize| match o.participants_by.get(st - o.intake_start) {
                 Some(&pp) => p[pp] * per_participant,
                 None => achieving,
@@ -467,11 +475,16 @@ impl Kernel {
                     exact(p[o.success]),
                     exact(p[o.deadweight]),
                 );
+                let add = additionality(
+                    exact(p[o.attribution]),
+                    exact(p[o.displacement]),
+                    exact(p[o.leakage]),
+                );
                 let keep = Decimal::ONE - exact(p[o.drop_off]);
                 let ramp: Vec<Decimal> = o.ramp.iter().map(|&r| exact(p[r])).collect();
                 persisting_people_by(
                     oe,
-                    |st| achievers(exact(p[oe.participants_in(st)]) * pe, ps, pd),
+                    |st| achievers(exact(p[oe.participants_in(st)]) * pe, ps, pd, add),
                     keep,
                     &ramp,
                     &mut s.people_exact,
@@ -701,6 +714,7 @@ impl Kernel {
             "outcomes": self.outcomes.iter().map(|o| json!({
                 "participants": o.participants, "engagement": o.engagement,
                 "success": o.success, "deadweight": o.deadweight, "drop_off": o.drop_off,
+                "attribution": o.attribution, "displacement": o.displacement, "leakage": o.leakage,
                 "optimism_bias": o.optimism_bias, "intake_start": o.intake_start,
                 "intake_end": o.intake_end, "lag": o.lag, "duration": o.duration,
                 "w": o.w,

@@ -122,6 +122,22 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
             "fraction lost each year after the first".into(),
             src.clone(),
         );
+        set(
+            o.attribution,
+            "fraction of the additional outcome due to this intervention (default 1)".into(),
+            src.clone(),
+        );
+        set(
+            o.displacement,
+            "fraction of the additional outcome cancelled by a loss elsewhere (default 0)".into(),
+            src.clone(),
+        );
+        set(
+            o.leakage,
+            "fraction of the additional outcome benefiting people outside the place (default 0)"
+                .into(),
+            src.clone(),
+        );
         if sc.param_specs[o.optimism_bias].path.starts_with("outcome.") {
             set(
                 o.optimism_bias,

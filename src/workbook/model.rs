@@ -4,9 +4,9 @@
 //! equal to it after recalculation (test `workbook_live`).
 //!
 //! Sections, each a local block so that a new engine term (issue 11: ramp-up, attribution) is
-//! one more row in its block: discounting; per outcome (engaged, achieving, persistence by
-//! intake, people, and per flow its value in the price base, units, benefit, cashable and
-//! non-cashable split); cost lines with optimism bias; transfers of every kind; per party the
+//! one more row in its block: discounting; per outcome (engaged, additionality, achieving,
+//! persistence by intake, people, and per flow its value in the price base, units, benefit,
+//! cashable and non-cashable split); cost lines with optimism bias; transfers of every kind; per party the
 //! yearly totals, net, discounted net and cumulative; the system; and a results table (PV
 //! costs, benefits, transfers, NPV, FROI per party).
 //!
@@ -251,10 +251,27 @@ pub fn model(
             &fm.count,
         )?;
         row += 1;
+        let additionality = w.scalar(
+            row,
+            "Additionality = (1 − displacement) × (1 − leakage) × attribution",
+            &format!(
+                "=(1-{})*(1-{})*{}",
+                p(o.displacement),
+                p(o.leakage),
+                p(o.attribution)
+            ),
+            ot.additionality,
+            &fm.factor,
+        )?;
+        row += 1;
         let achieving = w.scalar(
             row,
-            "Achieving per intake = engaged × success × (1 − deadweight)",
-            &format!("={engaged}*{}*(1-{})", p(o.success), p(o.deadweight)),
+            "Achieving per intake = engaged × success × (1 − deadweight) × additionality",
+            &format!(
+                "={engaged}*{}*(1-{})*{additionality}",
+                p(o.success),
+                p(o.deadweight)
+            ),
             ot.achieving,
             &fm.count,
         )?;
