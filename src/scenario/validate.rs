@@ -577,6 +577,7 @@ pub(super) fn validate(
             local: None,
             code: String::new(),
             value_type: "fiscal".to_string(),
+            caution: None,
         });
     }
     let locals = local_costs(
@@ -1367,6 +1368,7 @@ fn local_costs(
             local: Some(origin),
             code: String::new(),
             value_type: "fiscal".to_string(),
+            caution: None,
         });
     }
     out
