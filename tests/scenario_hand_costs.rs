@@ -140,6 +140,9 @@ fn cost_uplift_by_confidence_grade_line_scenario_and_reason() {
         assert!(text.contains(want), "missing {want:?} in {text}");
     }
 
+    // Graded costs: no `optimism_bias.costs` parameter that would change nothing.
+    assert!(sc.param_index("optimism_bias.costs").is_none());
+
     // The grade's uplift is a parameter: at 50%, staff costs 5,000 × 1.5 = 7,500 a year;
     // council PV = 11,000 + 7,500 + 1,000 + 7,500 × 0.8 = 25,500.
     let mut q = sc.params();

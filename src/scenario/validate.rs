@@ -456,12 +456,16 @@ pub(super) fn validate(
         costs_grade: None,
         costs_reason: None,
     });
-    let ob_costs = b.param(
-        "optimism_bias.costs".into(),
-        ob.costs.as_ref(),
-        Decimal::ZERO,
-        Bound::NonNegative,
-    );
+    // `optimism_bias.costs` is a parameter unless the scenario grades its costs instead (a
+    // `--set` on it would then change nothing).
+    let ob_costs = |b: &mut Builder| {
+        b.param(
+            "optimism_bias.costs".into(),
+            ob.costs.as_ref(),
+            Decimal::ZERO,
+            Bound::NonNegative,
+        )
+    };
     let cost_grades = cost_grade_table(&mut b, &ob);
     let costs_reason = reason(
         &mut b,
@@ -475,14 +479,14 @@ pub(super) fn validate(
                 "optimism_bias.costs_grade",
                 "give `costs` (an uplift) or `costs_grade` (a confidence grade), not both",
             );
-            (ob_costs, UpliftFrom::Scenario)
+            (ob_costs(&mut b), UpliftFrom::Scenario)
         }
-        (true, None) => (ob_costs, UpliftFrom::Scenario),
+        (true, None) => (ob_costs(&mut b), UpliftFrom::Scenario),
         (false, Some(g)) => match graded(&mut b, "optimism_bias.costs_grade", g, &cost_grades) {
             Some((g, p)) => (p, UpliftFrom::ScenarioGrade(g)),
-            None => (ob_costs, UpliftFrom::Scenario),
+            None => (ob_costs(&mut b), UpliftFrom::Scenario),
         },
-        (false, None) => (ob_costs, UpliftFrom::Unset),
+        (false, None) => (ob_costs(&mut b), UpliftFrom::Unset),
     };
     for g in ob.grades.keys() {
         if !matches!(g.as_str(), "1" | "2" | "3" | "4" | "5" | "6") {
