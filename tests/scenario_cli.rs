@@ -314,8 +314,9 @@ fn set_changes_the_result() {
 
 /// `check` warns when a scenario prices a flow with a library row the library itself flags
 /// (provenance `recalled`, or notes opening `FROM MEMORY` or `CHECK:`), naming the scenario
-/// file, the flow and the unit-cost id; a clean row draws no warning. Runs on a copy of the
-/// sample place with a three-row library and one scenario.
+/// file, the flow and the unit-cost id; a clean row draws no warning. Its cost line, with no
+/// optimism-bias uplift and no reason, is warned about too. Runs on a copy of the sample place
+/// with a four-row library and one scenario.
 #[test]
 fn check_warns_about_flagged_library_rows_a_scenario_uses() {
     let tmp = tempfile::tempdir().unwrap();
@@ -352,7 +353,6 @@ fn check_warns_about_flagged_library_rows_a_scenario_uses() {
     .unwrap();
     let mut scenario = String::from(
         "[scenario]\nid = \"flags\"\nname = \"Flagged rows\"\nstart_year = 2025\nhorizon = 2\n\n\
-         [optimism_bias]\ncosts = \"0.1\"\n\n\
          [[cost]]\nid = \"team\"\nagency = \"council\"\nkind = \"revenue\"\namounts = [1000]\n\n\
          [[outcome]]\nid = \"visits-avoided\"\nname = \"Visits avoided\"\nparticipants = 10\n\
          engagement = 1\nsuccess = 1\ndeadweight = 0\nevidence_grade = 1\n",
@@ -395,6 +395,13 @@ fn check_warns_about_flagged_library_rows_a_scenario_uses() {
         );
         assert!(stdout.contains(&want), "missing {want:?} in\n{stdout}");
     }
+    // Its cost line has no optimism-bias uplift and says not why: warned too (issue 11 item 7).
+    assert!(
+        stdout.contains(&format!(
+            "warning: {file}: cost.team has no optimism-bias uplift and no stated reason"
+        )),
+        "{stdout}"
+    );
     // The warnings follow the scenario's ok line, and the clean row has none.
     let ok = stdout
         .find("flags.toml: \"Flagged rows\"")

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use scenario_support::TestPlace;
 use totalplace::money::to_pennies;
-use totalplace::scenario::report::conventions;
+use totalplace::scenario::report::{conventions, no_uplift_warning};
 use totalplace::scenario::{evaluate, load, Params, Results, ValidatedScenario};
 use totalplace::uncertainty::kernel::{
     Kernel, PV_CASHABLE, PV_COSTS, PV_NON_CASHABLE, PV_TRANSFERS, PV_WIDTH,
@@ -122,6 +122,7 @@ fn cost_uplift_by_confidence_grade_line_scenario_and_reason() {
     assert_eq!(p(r.system.pv_costs), dec!(25800.00));
 
     // Each line is uplifted and the one with none says why: no warning.
+    assert_eq!(no_uplift_warning(&sc), None);
     assert!(sc.warnings.is_empty(), "{:?}", sc.warnings);
 
     // The conventions say which uplift applied to each line, and why.
@@ -154,6 +155,7 @@ fn cost_uplift_by_confidence_grade_line_scenario_and_reason() {
     kernel_agrees(&sc, &q);
 }
 
+/// `check` prints this warning (tests/scenario_cli.rs runs it through the CLI).
 #[test]
 fn costs_with_no_uplift_and_no_reason_are_warned_about() {
     let place = TestPlace::new();
@@ -179,8 +181,7 @@ amounts = [100]
 optimism_bias = 0
 "#;
     let sc = load(&place.scenario("bare", bare)).unwrap();
-    assert_eq!(sc.warnings.len(), 1, "{:?}", sc.warnings);
-    let w = &sc.warnings[0];
+    let w = no_uplift_warning(&sc).expect("a warning");
     assert!(
         w.contains("bare.toml: cost.a, cost.b have no optimism-bias uplift and no stated reason"),
         "{w}"
@@ -203,7 +204,7 @@ optimism_bias = 0
         "[optimism_bias]\ncosts_reason = \"fixed-price contract: the amounts are the contract's\"\n\n[[cost]]\nid = \"a\"",
     );
     let sc = load(&place.scenario("reasoned", &reasoned)).unwrap();
-    assert!(sc.warnings.is_empty(), "{:?}", sc.warnings);
+    assert_eq!(no_uplift_warning(&sc), None);
     assert!(conventions(&sc).iter().any(
         |(_, v)| v.contains("cost.a x (1 + 0%): no uplift given; reason: fixed-price contract")
     ));

@@ -154,7 +154,10 @@ pub fn run(args: Args) -> Result<()> {
                     counted(sc.outcomes.len(), "outcome", "outcomes"),
                     counted(sc.unit_costs.len(), "unit cost", "unit costs")
                 );
-                for w in cautions(&sc) {
+                for w in scenario::report::no_uplift_warning(&sc)
+                    .into_iter()
+                    .chain(cautions(&sc))
+                {
                     outln!("     warning: {w}");
                 }
                 let r = scenario::evaluate(&sc, &sc.params());

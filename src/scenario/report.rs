@@ -69,6 +69,27 @@ fn cost_uplifts(sc: &ValidatedScenario) -> String {
     lines.join("; ")
 }
 
+/// `check`'s warning: cost lines that carry no optimism-bias uplift (0 as written) and give
+/// no reason for it, named with the scenario file.
+pub fn no_uplift_warning(sc: &ValidatedScenario) -> Option<String> {
+    let bare: Vec<String> = sc
+        .costs
+        .iter()
+        .filter(|c| {
+            sc.defaults.values[c.optimism_bias].is_zero() && c.optimism_bias_reason.is_none()
+        })
+        .map(|c| format!("cost.{}", c.id))
+        .collect();
+    (!bare.is_empty()).then(|| {
+        format!(
+            "{}: {} {} no optimism-bias uplift and no stated reason: give a confidence grade (`confidence_grade` with [optimism_bias.cost_grades], or [optimism_bias] costs_grade), an uplift (`optimism_bias`, or [optimism_bias] costs), or say why none applies (`optimism_bias_reason`, or [optimism_bias] costs_reason)",
+            sc.file,
+            bare.join(", "),
+            if bare.len() == 1 { "has" } else { "have" }
+        )
+    })
+}
+
 fn pennies(d: Decimal) -> String {
     money::plain(money::to_pennies(d))
 }

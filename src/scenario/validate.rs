@@ -1075,7 +1075,6 @@ pub(super) fn validate(
         &used,
         h.cohort.is_some() || h.transition.is_some(),
     );
-    warnings.extend(no_uplift_warning(&file, &costs, &b.values));
     warnings.extend(step_warnings);
     let baseline = count.and_then(|c| {
         baseline(
@@ -1504,23 +1503,6 @@ fn reason(b: &mut Builder, key: &str, r: Option<&String>) -> Option<String> {
         return None;
     }
     Some(r.to_string())
-}
-
-/// `check`'s warning: cost lines that carry no optimism-bias uplift (0 as written) and give
-/// no reason for it.
-fn no_uplift_warning(file: &str, costs: &[Cost], values: &[Decimal]) -> Option<String> {
-    let bare: Vec<String> = costs
-        .iter()
-        .filter(|c| values[c.optimism_bias].is_zero() && c.optimism_bias_reason.is_none())
-        .map(|c| format!("cost.{}", c.id))
-        .collect();
-    (!bare.is_empty()).then(|| {
-        format!(
-            "{file}: {} {} no optimism-bias uplift and no stated reason: give a confidence grade (`confidence_grade` with [optimism_bias.cost_grades], or [optimism_bias] costs_grade), an uplift (`optimism_bias`, or [optimism_bias] costs), or say why none applies (`optimism_bias_reason`, or [optimism_bias] costs_reason)",
-            bare.join(", "),
-            if bare.len() == 1 { "has" } else { "have" }
-        )
-    })
 }
 
 fn nonneg(b: &mut Builder, key: &str, v: i64) -> usize {
