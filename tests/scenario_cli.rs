@@ -311,3 +311,107 @@ fn set_changes_the_result() {
         "{list}"
     );
 }
+
+/// `check` warns when a scenario prices a flow with a library row the library itself flags
+/// (provenance `recalled`, or notes opening `FROM MEMORY` or `CHECK:`), naming the scenario
+/// file, the flow and the unit-cost id; a clean row draws no warning. Its cost line, with no
+/// optimism-bias uplift and no reason, is warned about too. Runs on a copy of the sample place
+/// with a four-row library and one scenario.
+#[test]
+fn check_warns_about_flagged_library_rows_a_scenario_uses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let models = tmp.path().join("models");
+    let place = models.join("kirkbridge");
+    std::fs::create_dir_all(place.join("scenarios")).unwrap();
+    for e in std::fs::read_dir(repo().join("models/kirkbridge")).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_file() {
+            std::fs::copy(e.path(), place.join(e.file_name())).unwrap();
+        }
+    }
+    let data = repo().join("sample-data/kirkbridge");
+    let toml = std::fs::read_to_string(place.join("place.toml"))
+        .unwrap()
+        .replace(
+            "data_dir = \"../../sample-data/kirkbridge\"",
+            &format!("data_dir = {:?}", data.to_str().unwrap()),
+        );
+    std::fs::write(place.join("place.toml"), toml).unwrap();
+    std::fs::copy(
+        repo().join("models/gdp-deflators.csv"),
+        models.join("gdp-deflators.csv"),
+    )
+    .unwrap();
+    std::fs::write(
+        models.join("unit-costs.csv"),
+        "id,name,value,unit,price_year,role,cashability,verified,provenance,source,notes\n\
+         mem-row,A recalled row,100,visit,2024-25,council,0,no,recalled,A source,Recalled from the rates table\n\
+         check-row,A row to check,200,visit,2024-25,council,0,no,ucd-v1.4,GMCA UCD v1.4 code X1,\"CHECK: value as parsed, implausibly large; check the UCD v1.4 before use. UCD extra\"\n\
+         memo-row,A row marked in its notes,250,visit,2024-25,council,0,no,secondary,A report,\"FROM MEMORY: value entered from memory of the source, never checked against it; check before use\"\n\
+         clean-row,A clean row,300,visit,2024-25,council,0,yes,ucd-v1.4,GMCA UCD v1.4 code Y1,Checked against the publisher's text\n",
+    )
+    .unwrap();
+    let mut scenario = String::from(
+        "[scenario]\nid = \"flags\"\nname = \"Flagged rows\"\nstart_year = 2025\nhorizon = 2\n\n\
+         [[cost]]\nid = \"team\"\nagency = \"council\"\nkind = \"revenue\"\namounts = [1000]\n\n\
+         [[outcome]]\nid = \"visits-avoided\"\nname = \"Visits avoided\"\nparticipants = 10\n\
+         engagement = 1\nsuccess = 1\ndeadweight = 0\nevidence_grade = 1\n",
+    );
+    for (flow, uc) in [
+        ("recalled", "mem-row"),
+        ("to-check", "check-row"),
+        ("marked", "memo-row"),
+        ("clean", "clean-row"),
+    ] {
+        scenario.push_str(&format!(
+            "\n[[outcome.flow]]\nid = \"{flow}\"\nunit_cost = \"{uc}\"\nquantity = 1\n"
+        ));
+    }
+    std::fs::write(place.join("scenarios/flags.toml"), scenario).unwrap();
+
+    let (code, stdout, stderr) = run(&["check", "models/kirkbridge"], tmp.path());
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("all checks passed"), "{stdout}");
+    let file = "models/kirkbridge/scenarios/flags.toml";
+    for (flow, uc, why) in [
+        (
+            "recalled",
+            "mem-row",
+            "FROM MEMORY: provenance \"recalled\": the value was entered from memory of its source, never checked against it): check the value",
+        ),
+        (
+            "to-check",
+            "check-row",
+            "CHECK: value as parsed, implausibly large; check the UCD v1.4 before use)",
+        ),
+        (
+            "marked",
+            "memo-row",
+            "FROM MEMORY: value entered from memory of the source, never checked against it; check before use)",
+        ),
+    ] {
+        let want = format!(
+            "warning: {file}: outcome.visits-avoided.flow.{flow} uses unit cost \"{uc}\" (models/unit-costs.csv), which the library flags ({why}"
+        );
+        assert!(stdout.contains(&want), "missing {want:?} in\n{stdout}");
+    }
+    // Its cost line has no optimism-bias uplift and says not why: warned too (issue 11 item 7).
+    assert!(
+        stdout.contains(&format!(
+            "warning: {file}: cost.team has no optimism-bias uplift and no stated reason"
+        )),
+        "{stdout}"
+    );
+    // The warnings follow the scenario's ok line, and the clean row has none.
+    let ok = stdout
+        .find("flags.toml: \"Flagged rows\"")
+        .expect("ok line");
+    let first = stdout.find("which the library flags").unwrap();
+    assert!(ok < first, "{stdout}");
+    assert!(!stdout.contains("\"clean-row\""), "{stdout}");
+    assert_eq!(
+        stdout.matches("which the library flags").count(),
+        3,
+        "{stdout}"
+    );
+}

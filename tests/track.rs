@@ -93,6 +93,7 @@ id = "team"
 agency = "council"
 kind = "revenue"
 amounts = [10000]
+optimism_bias_reason = "a test figure, not an estimate"
 [[outcome]]
 id = "o"
 name = "Outcome"

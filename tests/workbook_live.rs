@@ -427,3 +427,143 @@ fn changing_an_input_recalculates_every_agency_as_the_engine_does() {
         compare(&what, &wb, &engine);
     }
 }
+
+/// Issue 11 items 5 and 7 in the live workbook: a copy of the sample place whose discharge
+/// scenario counts its bed days in steps of 500 (a bay, so that whole steps occur) with a
+/// value of its own (`step_value`, cashable =
+/// MIN(whole steps × step value × cashability, benefit)) and takes its cost uplift from a
+/// confidence grade (`costs_grade` through `cost_grades`, figures for the test only). Unedited,
+/// LibreOffice reproduces every cached number (the step value below one step's benefit); with
+/// the step value typed over by one far above it (so MIN caps the cashable part at the
+/// benefit), or the grade's uplift typed over, every party's NPV is `totalplace run --set`'s.
+#[test]
+fn step_value_and_cost_grades_recalculate_as_the_engine_does() {
+    let wd = Workdir::new();
+    let models = wd.path("models");
+    let place = models.join("kirkbridge");
+    std::fs::create_dir_all(place.join("scenarios")).unwrap();
+    for f in ["unit-costs.csv", "gdp-deflators.csv"] {
+        std::fs::copy(repo().join("models").join(f), models.join(f)).unwrap();
+    }
+    for e in std::fs::read_dir(repo().join("models/kirkbridge")).unwrap() {
+        let e = e.unwrap();
+        // Not the tracking files: they name the other sample scenarios.
+        let tracking = ["actuals.csv", "track.toml"].contains(&e.file_name().to_str().unwrap());
+        if e.path().is_file() && !tracking {
+            std::fs::copy(e.path(), place.join(e.file_name())).unwrap();
+        }
+    }
+    let data = repo().join("sample-data/kirkbridge");
+    let toml = std::fs::read_to_string(place.join("place.toml"))
+        .unwrap()
+        .replace(
+            "data_dir = \"../../sample-data/kirkbridge\"",
+            &format!("data_dir = {:?}", data.to_str().unwrap()),
+        );
+    std::fs::write(place.join("place.toml"), toml).unwrap();
+    let id = "bradford-mh-discharge";
+    let original =
+        std::fs::read_to_string(repo().join(format!("models/kirkbridge/scenarios/{id}.toml")))
+            .unwrap();
+    let text = original
+        .replacen("step = 9200\n", "step = 500\nstep_value = 150000\n", 1)
+        .replacen(
+            "[optimism_bias]\ncosts = \"0.10\"\n",
+            "[optimism_bias]\ncosts_grade = 3\ncost_grades = { \"3\" = \"0.15\" }\n",
+            1,
+        );
+    assert_eq!(
+        text.matches("step_value").count() + text.matches("costs_grade").count(),
+        2,
+        "the sample scenario changed: update this test's edits"
+    );
+    let scenario = place.join(format!("scenarios/{id}.toml"));
+    std::fs::write(&scenario, text).unwrap();
+
+    let out = wd.path("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_totalplace"))
+        .arg("report")
+        .arg(&place)
+        .args(["--iterations", "200", "--out"])
+        .arg(&out)
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let book = out.join(format!("kirkbridge/{id}/results.xlsx"));
+    let engine = |set: Option<(&str, &str)>| -> BTreeMap<String, f64> {
+        let dir = wd.path(&format!("run-{}", set.map_or("base", |s| s.0)));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_totalplace"));
+        cmd.arg("run")
+            .arg(&scenario)
+            .arg("--out")
+            .arg(&dir)
+            .current_dir(repo());
+        if let Some((k, v)) = set {
+            cmd.arg("--set").arg(format!("{k}={v}"));
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let json: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.join(format!("kirkbridge/{id}/results.json"))).unwrap(),
+        )
+        .unwrap();
+        let d = |v: &serde_json::Value| -> f64 { v.as_str().unwrap().parse().unwrap() };
+        let mut m = BTreeMap::new();
+        for p in json["parties"].as_array().unwrap() {
+            let pid = p["id"].as_str().unwrap();
+            m.insert(pid.to_string(), d(&p["summary"]["npv"]));
+            m.insert(format!("{pid}/cashable"), d(&p["summary"]["npv_cashable"]));
+        }
+        m.insert("system".into(), d(&json["system"]["npv"]));
+        m.insert("system/cashable".into(), d(&json["system"]["npv_cashable"]));
+        m
+    };
+
+    let cases = [
+        (
+            "outcome.readmission-avoided.flow.bed-days.step_value",
+            "2500000",
+        ),
+        ("optimism_bias.cost_grade.3", "0.4"),
+    ];
+    let edits = wd.path("edits");
+    std::fs::create_dir_all(&edits).unwrap();
+    let mut files = vec![edits.join(format!("{id}.xlsx"))];
+    std::fs::copy(&book, &files[0]).unwrap();
+    for (i, (path, value)) in cases.iter().enumerate() {
+        let p = edits.join(format!("case-{i}.xlsx"));
+        edit_input(&book, &p, &input_cell(&book, path), value);
+        files.push(p);
+    }
+    let recalculated = recalc(&wd, &files);
+
+    let before = numbers(&book);
+    let after = numbers(&recalculated.join(format!("{id}.xlsx")));
+    for (k, v) in &before {
+        let got = after.get(k).unwrap_or_else(|| panic!("{k:?} lost"));
+        assert!(
+            (got - v).abs() <= 1e-6 * v.abs().max(1.0),
+            "{k:?} cached {v}, recalculated {got}"
+        );
+    }
+    let base = engine(None);
+    compare(
+        "step value, graded costs",
+        &workbook_npvs(&recalculated.join(format!("{id}.xlsx"))),
+        &base,
+    );
+    for (i, (path, value)) in cases.iter().enumerate() {
+        let what = format!("{id} with {path}={value}");
+        let want = engine(Some((path, value)));
+        assert_ne!(
+            want, base,
+            "{what}: the override changes nothing, a weak case"
+        );
+        compare(
+            &what,
+            &workbook_npvs(&recalculated.join(format!("case-{i}.xlsx"))),
+            &want,
+        );
+    }
+}

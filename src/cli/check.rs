@@ -154,6 +154,12 @@ pub fn run(args: Args) -> Result<()> {
                     counted(sc.outcomes.len(), "outcome", "outcomes"),
                     counted(sc.unit_costs.len(), "unit cost", "unit costs")
                 );
+                for w in scenario::report::no_uplift_warning(&sc)
+                    .into_iter()
+                    .chain(cautions(&sc))
+                {
+                    outln!("     warning: {w}");
+                }
                 let r = scenario::evaluate(&sc, &sc.params());
                 for w in scenario::report::all_warnings(&sc, &r) {
                     outln!("     warning: {w}");
@@ -174,4 +180,23 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         Err(Error::from_list(problems).expect_err("problems").into())
     }
+}
+
+/// One warning per flow that prices its benefit with a library row the library itself flags
+/// (recalled from memory, or marked CHECK: see [`scenario::library::caution_of`]), naming the
+/// scenario file, the flow and the unit-cost id.
+fn cautions(sc: &scenario::ValidatedScenario) -> Vec<String> {
+    let mut out = Vec::new();
+    for o in &sc.outcomes {
+        for f in &o.flows {
+            let u = &sc.unit_costs[f.unit_cost];
+            if let Some(why) = &u.caution {
+                out.push(format!(
+                    "{}: outcome.{}.flow.{} uses unit cost \"{}\" ({}), which the library flags ({why}): check the value against its source before relying on the result",
+                    sc.file, o.id, f.id, u.id, u.defined_in
+                ));
+            }
+        }
+    }
+    out
 }

@@ -256,6 +256,19 @@ pub fn whole_steps(units: Decimal, step: Decimal) -> Decimal {
     (units / step).floor()
 }
 
+/// Cashable part of a stepped flow with its own step value: whole steps × step value ×
+/// cashability, at most the benefit (so the non-cashable rest is never negative).
+#[inline]
+pub fn stepped_value_cash(
+    units: Decimal,
+    step: Decimal,
+    step_value: Decimal,
+    cash: Decimal,
+    benefit: Decimal,
+) -> Decimal {
+    (whole_steps(units, step) * step_value * cash).min(benefit)
+}
+
 /// Evaluate a scenario: a pure function of its structure and parameters.
 pub fn evaluate(sc: &ValidatedScenario, p: &Params) -> Results {
     evaluate_with(sc, p, None)
@@ -335,6 +348,7 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
             let value = p.get(f.value) * f.rebase.0 / f.rebase.1;
             let cash = p.get(f.cashability);
             let step = f.step.map(|s| p.get(s));
+            let step_value = f.step_value.map(|s| p.get(s));
             let mut units = vec![zero; h];
             let mut ft = ot.as_ref().map(|_| FlowTrace {
                 quantity: qty,
@@ -351,9 +365,10 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
                 let u = people[t] * qty;
                 units[t] = u;
                 let benefit = u * value;
-                let c = match step {
-                    None => benefit * cash,
-                    Some(step) => whole_steps(u, step) * step * value * cash,
+                let c = match (step, step_value) {
+                    (None, _) => benefit * cash,
+                    (Some(step), None) => whole_steps(u, step) * step * value * cash,
+                    (Some(step), Some(sv)) => stepped_value_cash(u, step, sv, cash, benefit),
                 };
                 cashable[f.party][t] += c;
                 non_cashable[f.party][t] += benefit - c;

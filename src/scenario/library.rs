@@ -44,6 +44,30 @@ pub struct UnitCost {
     /// Set when the value was derived from the place's spend map (a local unit cost).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub local: Option<crate::scenario::local::LocalOrigin>,
+    /// Why the library itself says not to rely on this row yet: its `provenance` is
+    /// `recalled` or its `notes` open with `FROM MEMORY` or `CHECK:` (see [`caution_of`]).
+    /// `totalplace check` warns when a scenario uses such a row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caution: Option<String>,
+}
+
+/// The library's own warning on a row, from its `provenance` and `notes` cells: the notes'
+/// first sentence when they open with `FROM MEMORY` or `CHECK:` (the library's markers for a
+/// value entered from memory, or one to check against its publisher), else a fixed sentence
+/// when the provenance is `recalled`; none otherwise.
+pub fn caution_of(provenance: &str, notes: &str) -> Option<String> {
+    let notes = notes.trim();
+    if notes.starts_with("FROM MEMORY") || notes.starts_with("CHECK:") {
+        let first = match notes.find(". ") {
+            Some(i) => &notes[..i],
+            None => notes.trim_end_matches('.'),
+        };
+        return Some(first.to_string());
+    }
+    provenance
+        .trim()
+        .eq_ignore_ascii_case("recalled")
+        .then(|| "FROM MEMORY: provenance \"recalled\": the value was entered from memory of its source, never checked against it".to_string())
 }
 
 /// Parse a `composite_of` cell: unit-cost ids separated by `;` (spaces ignored).
@@ -111,8 +135,9 @@ fn col(headers: &csv::StringRecord, file: &str, name: &str) -> Result<usize> {
 
 /// Load the unit-cost library. Columns: `id, name, value, unit, price_year, role,
 /// cashability, verified, source`, optionally `code` (the publisher's code), `value_type`
-/// (`fiscal` when absent) and `composite_of` (the ids of the costs this one is made of,
-/// separated by `;`); others, such as `notes`, are ignored.
+/// (`fiscal` when absent), `composite_of` (the ids of the costs this one is made of,
+/// separated by `;`), and `provenance` and `notes`, read only for the row's
+/// [`UnitCost::caution`]; others are ignored.
 pub fn load_unit_costs(path: &Path) -> Result<Vec<UnitCost>> {
     let file = display_path(path);
     let (h, rows) = read_csv(path)?;
@@ -133,6 +158,8 @@ pub fn load_unit_costs(path: &Path) -> Result<Vec<UnitCost>> {
     let c_parts = h.iter().position(|x| x.trim() == "composite_of");
     let c_code = h.iter().position(|x| x.trim() == "code");
     let c_type = h.iter().position(|x| x.trim() == "value_type");
+    let c_prov = h.iter().position(|x| x.trim() == "provenance");
+    let c_notes = h.iter().position(|x| x.trim() == "notes");
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -250,6 +277,7 @@ pub fn load_unit_costs(path: &Path) -> Result<Vec<UnitCost>> {
                 .map(|c| parse_parts(r.get(c).unwrap_or("")))
                 .unwrap_or_default(),
             local: None,
+            caution: caution_of(opt(c_prov), opt(c_notes)),
         });
         if let Some(c) = c_parts {
             parts_at.push((row, c as u32));

@@ -86,7 +86,27 @@ pub struct Cost {
     pub amounts: Vec<P>,
     /// The optimism-bias uplift that applies (this line's own, or the scenario's).
     pub optimism_bias: P,
+    /// Where that uplift comes from (the conventions say, line by line).
+    pub optimism_bias_from: UpliftFrom,
+    /// The stated reason for no uplift (the line's `optimism_bias_reason`, else the
+    /// scenario's `[optimism_bias] costs_reason`).
+    pub optimism_bias_reason: Option<String>,
     pub note: Option<String>,
+}
+
+/// Where a cost line's optimism-bias uplift comes from, in order of precedence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpliftFrom {
+    /// The line's own `optimism_bias`.
+    Line,
+    /// The line's `confidence_grade`, through `[optimism_bias.cost_grades]`.
+    LineGrade(u8),
+    /// The scenario's `[optimism_bias] costs`.
+    Scenario,
+    /// The scenario's `[optimism_bias] costs_grade`, through `[optimism_bias.cost_grades]`.
+    ScenarioGrade(u8),
+    /// Nothing was given: no uplift (0).
+    Unset,
 }
 
 /// A benefit flow: units per achieving person per year × unit cost, to one party.
@@ -100,6 +120,9 @@ pub struct Flow {
     pub cashability: P,
     /// Units of released capacity per whole cashable step.
     pub step: Option<P>,
+    /// Cash released per whole step, £ a year in the price base (not re-based), instead of
+    /// step × unit cost: cashable = min(whole steps × step value × cashability, benefit).
+    pub step_value: Option<P>,
     /// `unit_cost.<id>.value`, in the unit cost's own price year.
     pub value: P,
     /// Deflator index of the price base and of the unit cost's price year: the value in the

@@ -108,6 +108,16 @@ pub struct OptimismBiasRaw {
     /// Reduction of benefits by evidence grade `"1"`..`"6"`.
     #[serde(default)]
     pub grades: BTreeMap<String, NumberRaw>,
+    /// Uplift on costs by confidence grade `"1"`..`"6"`: the scenario's own table (no
+    /// defaults are shipped; docs/scenarios.md says where to take the figures from).
+    #[serde(default)]
+    pub cost_grades: BTreeMap<String, NumberRaw>,
+    /// Confidence grade of every cost line without its own (instead of `costs`).
+    #[serde(default)]
+    pub costs_grade: Option<i64>,
+    /// Why costs carry no uplift, when none is given (else `check` warns).
+    #[serde(default)]
+    pub costs_reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -182,6 +192,13 @@ pub struct CostRaw {
     /// Overrides `[optimism_bias] costs` for this line.
     #[serde(default)]
     pub optimism_bias: Option<NumberRaw>,
+    /// Confidence grade 1 (strongest) .. 6 (weakest) of this line's estimate: its uplift is
+    /// the grade's in `[optimism_bias.cost_grades]` (instead of `optimism_bias`).
+    #[serde(default)]
+    pub confidence_grade: Option<i64>,
+    /// Why this line carries no uplift (else `check` warns).
+    #[serde(default)]
+    pub optimism_bias_reason: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -262,6 +279,10 @@ pub struct FlowRaw {
     /// year, a team's caseload).
     #[serde(default)]
     pub step: Option<NumberRaw>,
+    /// Cash released per whole step, pounds a year in the scenario's price base (a ward of 28
+    /// beds closes: its running cost), instead of step × unit cost. Needs `step`.
+    #[serde(default)]
+    pub step_value: Option<NumberRaw>,
     #[serde(default)]
     pub note: Option<String>,
 }

@@ -21,7 +21,7 @@ pub fn conventions(sc: &ValidatedScenario) -> Vec<(String, String)> {
         ("additionality".to_string(), additionality_statement(sc)),
         ("cost per outcome".to_string(), "PV costs (all parties, after optimism bias) / additional outcomes, where an outcome's additional outcomes = sum over its intakes whose first benefit year (intake + lag) is within the horizon of achieving x (1 - optimism bias): people, each counted once, not discounted; each outcome is set against the scenario's whole PV costs (costs are not split between outcomes), and the scenario's figure against all outcomes' additional outcomes together; none when there are none".to_string()),
         ("optimism bias".to_string(), "benefits x (1 - bias for the outcome's evidence grade); costs x (1 + bias on costs)".to_string()),
-        ("cashability".to_string(), "cashable = benefit x cashability; a stepped flow is cashable only in whole steps of released capacity each year (floor(units / step) x step x unit cost x cashability), the rest is non-cashable cost avoidance".to_string()),
+        ("cashability".to_string(), "cashable = benefit x cashability; a stepped flow is cashable only in whole steps of released capacity each year (floor(units / step) x step x unit cost x cashability; with a `step_value`, the cash released per whole step in the price base: floor(units / step) x step_value x cashability, at most the benefit), the rest is non-cashable cost avoidance".to_string()),
         ("central budgets".to_string(), "benefits to agencies whose budget control is central are flagged \"not locally cashable\": real, but not in the place's hands".to_string()),
         ("transfers".to_string(), "PbR, pooled contributions, per-unit payments and gain-shares move money between parties and net to zero over all parties (external payers included); PbR results are paid on observed results (engaged x success, deadweight included) with the outcome's optimism bias; a gain-share passes on a share of the payer's positive net gain in the year (its benefits on the stated basis + other transfers - costs)".to_string()),
         ("NPV, FROI".to_string(), "NPV_a = B_a - C_a + T_a (PV benefits - PV costs + PV net transfers received); FROI_a = B_a / C_a, none when C_a = 0; cashable NPV and FROI use cashable benefits only".to_string()),
@@ -29,6 +29,9 @@ pub fn conventions(sc: &ValidatedScenario) -> Vec<(String, String)> {
         ("asymmetry".to_string(), "cost share c_a = C_a / sum C; benefit share b_a = B_a / sum B; wrong-pocket index W = 1/2 sum |b_a - c_a| in 0..1, on all fiscal benefits and on cashable benefits".to_string()),
         ("fair share".to_string(), "the transfer that would give every party the system FROI: sum C x b_a - C_a (positive: should pay in), on all fiscal benefits and on cashable benefits; computed before the scenario's own transfers".to_string()),
     ];
+    if !sc.costs.is_empty() {
+        v.push(("optimism bias on costs".to_string(), cost_uplifts(sc)));
+    }
     if sc.place_synthetic {
         v.push((
             "data".to_string(),
@@ -69,6 +72,54 @@ fn additionality_statement(sc: &ValidatedScenario) -> String {
         format!("as written: {}; others at the defaults", set.join("; "))
     };
     format!("beyond deadweight, additionality = (1 - displacement) x (1 - leakage) x attribution (HM Treasury additionality: net additional = gross x (1 - deadweight) x (1 - displacement) x (1 - leakage) x attribution); defaults attribution 1, displacement 0, leakage 0; it scales every benefit flow and the count of additional outcomes, not PbR results, which are paid on observed results; {here}")
+}
+
+/// Which uplift each cost line takes (as written in the files) and why.
+fn cost_uplifts(sc: &ValidatedScenario) -> String {
+    use super::UpliftFrom;
+    let lines: Vec<String> = sc
+        .costs
+        .iter()
+        .map(|c| {
+            let v = sc.defaults.values[c.optimism_bias];
+            let pct = format!("{}%", (v * Decimal::ONE_HUNDRED).normalize());
+            let why = match c.optimism_bias_from {
+                UpliftFrom::Line => format!("its own optimism_bias ({})", sc.param_specs[c.optimism_bias].path),
+                UpliftFrom::LineGrade(g) => format!("its confidence grade {g}, optimism_bias.cost_grade.{g} of the scenario's [optimism_bias.cost_grades]"),
+                UpliftFrom::Scenario => "the scenario's [optimism_bias] costs".to_string(),
+                UpliftFrom::ScenarioGrade(g) => format!("the scenario's costs_grade {g}, optimism_bias.cost_grade.{g} of its [optimism_bias.cost_grades]"),
+                UpliftFrom::Unset => "no uplift given".to_string(),
+            };
+            let reason = match (&c.optimism_bias_reason, v.is_zero()) {
+                (Some(r), true) => format!("; reason: {r}"),
+                (None, true) => "; no reason stated".to_string(),
+                _ => String::new(),
+            };
+            format!("cost.{} x (1 + {pct}): {why}{reason}", c.id)
+        })
+        .collect();
+    lines.join("; ")
+}
+
+/// `check`'s warning: cost lines that carry no optimism-bias uplift (0 as written) and give
+/// no reason for it, named with the scenario file.
+pub fn no_uplift_warning(sc: &ValidatedScenario) -> Option<String> {
+    let bare: Vec<String> = sc
+        .costs
+        .iter()
+        .filter(|c| {
+            sc.defaults.values[c.optimism_bias].is_zero() && c.optimism_bias_reason.is_none()
+        })
+        .map(|c| format!("cost.{}", c.id))
+        .collect();
+    (!bare.is_empty()).then(|| {
+        format!(
+            "{}: {} {} no optimism-bias uplift and no stated reason: give a confidence grade (`confidence_grade` with [optimism_bias.cost_grades], or [optimism_bias] costs_grade), an uplift (`optimism_bias`, or [optimism_bias] costs), or say why none applies (`optimism_bias_reason`, or [optimism_bias] costs_reason)",
+            sc.file,
+            bare.join(", "),
+            if bare.len() == 1 { "has" } else { "have" }
+        )
+    })
 }
 
 fn pennies(d: Decimal) -> String {

@@ -452,13 +452,42 @@ pub(super) fn validate(
     let ob = raw.optimism_bias.clone().unwrap_or(raw::OptimismBiasRaw {
         costs: None,
         grades: BTreeMap::new(),
+        cost_grades: BTreeMap::new(),
+        costs_grade: None,
+        costs_reason: None,
     });
-    let ob_costs = b.param(
-        "optimism_bias.costs".into(),
-        ob.costs.as_ref(),
-        Decimal::ZERO,
-        Bound::NonNegative,
+    // `optimism_bias.costs` is a parameter unless the scenario grades its costs instead (a
+    // `--set` on it would then change nothing).
+    let ob_costs = |b: &mut Builder| {
+        b.param(
+            "optimism_bias.costs".into(),
+            ob.costs.as_ref(),
+            Decimal::ZERO,
+            Bound::NonNegative,
+        )
+    };
+    let cost_grades = cost_grade_table(&mut b, &ob);
+    let costs_reason = reason(
+        &mut b,
+        "optimism_bias.costs_reason",
+        ob.costs_reason.as_ref(),
     );
+    // The uplift of every line without its own: the scenario's `costs`, or its `costs_grade`.
+    let scenario_uplift = match (ob.costs.is_some(), ob.costs_grade) {
+        (true, Some(_)) => {
+            b.err(
+                "optimism_bias.costs_grade",
+                "give `costs` (an uplift) or `costs_grade` (a confidence grade), not both",
+            );
+            (ob_costs(&mut b), UpliftFrom::Scenario)
+        }
+        (true, None) => (ob_costs(&mut b), UpliftFrom::Scenario),
+        (false, Some(g)) => match graded(&mut b, "optimism_bias.costs_grade", g, &cost_grades) {
+            Some((g, p)) => (p, UpliftFrom::ScenarioGrade(g)),
+            None => (ob_costs(&mut b), UpliftFrom::Scenario),
+        },
+        (false, None) => (ob_costs(&mut b), UpliftFrom::Unset),
+    };
     for g in ob.grades.keys() {
         if !matches!(g.as_str(), "1" | "2" | "3" | "4" | "5" | "6") {
             b.err(
@@ -525,15 +554,34 @@ pub(super) fn validate(
                 )
             })
             .collect();
-        let optimism_bias = match &c.optimism_bias {
-            Some(v) => b.param(
-                k("optimism_bias"),
-                Some(v),
-                Decimal::ZERO,
-                Bound::NonNegative,
-            ),
-            None => ob_costs,
+        let (optimism_bias, optimism_bias_from) = match (&c.optimism_bias, c.confidence_grade) {
+            (Some(v), grade) => {
+                if grade.is_some() {
+                    b.err(
+                        k("confidence_grade"),
+                        "give `optimism_bias` (an uplift) or `confidence_grade`, not both",
+                    );
+                }
+                let p = b.param(
+                    k("optimism_bias"),
+                    Some(v),
+                    Decimal::ZERO,
+                    Bound::NonNegative,
+                );
+                (p, UpliftFrom::Line)
+            }
+            (None, Some(g)) => match graded(&mut b, &k("confidence_grade"), g, &cost_grades) {
+                Some((g, p)) => (p, UpliftFrom::LineGrade(g)),
+                None => scenario_uplift,
+            },
+            (None, None) => scenario_uplift,
         };
+        let optimism_bias_reason = reason(
+            &mut b,
+            &k("optimism_bias_reason"),
+            c.optimism_bias_reason.as_ref(),
+        )
+        .or_else(|| costs_reason.clone());
         costs.push(Cost {
             id: c.id.clone(),
             party: p,
@@ -541,6 +589,8 @@ pub(super) fn validate(
             from_year,
             amounts,
             optimism_bias,
+            optimism_bias_from,
+            optimism_bias_reason,
             note: c.note.clone(),
         });
     }
@@ -577,6 +627,7 @@ pub(super) fn validate(
             local: None,
             code: String::new(),
             value_type: "fiscal".to_string(),
+            caution: None,
         });
     }
     let locals = local_costs(
@@ -585,6 +636,7 @@ pub(super) fn validate(
     own.extend(locals);
     let mut used: Vec<UnitCost> = Vec::new();
     let mut used_param: Vec<P> = Vec::new();
+    let mut step_warnings: Vec<String> = Vec::new();
 
     // Outcomes and their flows.
     b.ids("outcome", raw.outcome.iter().map(|o| o.id.as_str()));
@@ -884,6 +936,29 @@ pub(super) fn validate(
                 .step
                 .as_ref()
                 .map(|s| b.param(fk("step"), Some(s), Decimal::ONE, Bound::Positive));
+            let step_value = f.step_value.as_ref().map(|v| {
+                if step.is_none() {
+                    b.err(
+                        fk("step_value"),
+                        "a step value is the cash released per whole step: give the flow its `step` (units of capacity per step) too",
+                    );
+                }
+                b.param(fk("step_value"), Some(v), Decimal::ZERO, Bound::NonNegative)
+            });
+            if let (Some(s), Some(sv)) = (step, step_value) {
+                // As written: a step that releases more cash than its units' benefit.
+                let per_step = b.values[s] * b.values[used_param[ui]] * rebase.0 / rebase.1;
+                if b.values[sv] > per_step {
+                    step_warnings.push(format!(
+                        "{file}: {}: step_value {} is more than the benefit of a whole step ({} units × {} a unit in the price base = {}): the cashable part is capped at the benefit, so check the step value or the unit cost",
+                        fk("step_value"),
+                        crate::money::format_gbp(b.values[sv]),
+                        b.values[s].normalize(),
+                        crate::money::format_gbp(crate::money::round_half_up(b.values[used_param[ui]] * rebase.0 / rebase.1, 2)),
+                        crate::money::format_gbp(crate::money::round_half_up(per_step, 2)),
+                    ));
+                }
+            }
             flows.push(Flow {
                 id: f.id.clone(),
                 unit_cost: ui,
@@ -891,6 +966,7 @@ pub(super) fn validate(
                 quantity,
                 cashability,
                 step,
+                step_value,
                 value: used_param[ui],
                 rebase,
                 cashability_from,
@@ -1158,13 +1234,14 @@ pub(super) fn validate(
     }
 
     Error::from_list(b.errors)?;
-    let warnings = double_counting(
+    let mut warnings = double_counting(
         &file,
         &raw,
         &outcomes,
         &used,
         h.cohort.is_some() || h.transition.is_some(),
     );
+    warnings.extend(step_warnings);
     let baseline = count.and_then(|c| {
         baseline(
             place,
@@ -1533,9 +1610,65 @@ fn local_costs(
             local: Some(origin),
             code: String::new(),
             value_type: "fiscal".to_string(),
+            caution: None,
         });
     }
     out
+}
+
+/// `[optimism_bias.cost_grades]`: (grade, parameter `optimism_bias.cost_grade.<g>`) for each
+/// grade the scenario gives. No figures are built in: the table is the scenario's own.
+fn cost_grade_table(b: &mut Builder, ob: &raw::OptimismBiasRaw) -> Vec<(u8, P)> {
+    let mut out = Vec::new();
+    for (g, v) in &ob.cost_grades {
+        let key = format!("optimism_bias.cost_grades.{g}");
+        match g.parse::<u8>() {
+            Ok(n) if (1..=6).contains(&n) => {
+                let p = b.param(
+                    format!("optimism_bias.cost_grade.{n}"),
+                    Some(v),
+                    Decimal::ZERO,
+                    Bound::NonNegative,
+                );
+                out.push((n, p));
+            }
+            _ => b.err(key, "confidence grades are 1 (strongest) to 6 (weakest)"),
+        }
+    }
+    out
+}
+
+/// The uplift parameter of confidence grade `g` written at `key`, from the scenario's table.
+fn graded(b: &mut Builder, key: &str, g: i64, table: &[(u8, P)]) -> Option<(u8, P)> {
+    if !(1..=6).contains(&g) {
+        b.err(
+            key,
+            format!("{g} is not a confidence grade (1 strongest .. 6 weakest)"),
+        );
+        return None;
+    }
+    let found = table.iter().find(|(n, _)| i64::from(*n) == g).copied();
+    if found.is_none() {
+        let given: Vec<String> = table.iter().map(|(n, _)| n.to_string()).collect();
+        b.err(
+            key,
+            format!(
+                "confidence grade {g} has no uplift in [optimism_bias.cost_grades] (given: {}); add `{g} = <uplift>` there, taking the figure from the guidance the appraisal follows (docs/scenarios.md, \"Optimism bias on costs\")",
+                if given.is_empty() { "none".to_string() } else { given.join(", ") }
+            ),
+        );
+    }
+    found
+}
+
+/// A stated reason: trimmed, and not blank.
+fn reason(b: &mut Builder, key: &str, r: Option<&String>) -> Option<String> {
+    let r = r?.trim();
+    if r.is_empty() {
+        b.err(key, "say why, or remove the key");
+        return None;
+    }
+    Some(r.to_string())
 }
 
 fn nonneg(b: &mut Builder, key: &str, v: i64) -> usize {

@@ -48,6 +48,8 @@ struct KFlow {
     quantity: P,
     cashability: P,
     step: Option<P>,
+    /// Cash released per whole step (price base), instead of step × unit cost.
+    step_value: Option<P>,
     value: P,
     /// index[price base] ÷ index[price year].
     rebase: f64,
@@ -296,6 +298,7 @@ impl Kernel {
                             quantity: f.quantity,
                             cashability: f.cashability,
                             step: f.step,
+                            step_value: f.step_value,
                             value: f.value,
                             rebase: to_f64(f.rebase.0) / to_f64(f.rebase.1),
                             yearly: f.step.is_some() || tracked[f.party],
@@ -527,7 +530,12 @@ impl Kernel {
                         None => benefit * cash,
                         Some((step, step_exact)) => {
                             let units = s.people_exact[t] * qty_exact;
-                            to_f64(whole_steps(units, step_exact)) * step * value * cash
+                            let n = to_f64(whole_steps(units, step_exact));
+                            match f.step_value {
+                                None => n * step * value * cash,
+                                // As the engine's `stepped_value_cash`: at most the benefit.
+                                Some(sv) => (n * p[sv] * cash).min(benefit),
+                            }
                         }
                     };
                     pv_c += c * d[t];

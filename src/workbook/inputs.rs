@@ -49,6 +49,15 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
             );
         }
     }
+    for g in 1..=6 {
+        if let Some(p) = sc.param_index(&format!("optimism_bias.cost_grade.{g}")) {
+            set(
+                p,
+                format!("fraction added to costs of confidence grade {g}"),
+                format!("{file} ([optimism_bias.cost_grades])"),
+            );
+        }
+    }
     if let Some(p) = sc.param_index("optimism_bias.costs") {
         set(p, "fraction added to every cost".into(), file.clone());
     }
@@ -171,6 +180,16 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
                 set(
                     s,
                     format!("{} per whole cashable step", u.unit),
+                    fsrc.clone(),
+                );
+            }
+            if let Some(s) = fl.step_value {
+                set(
+                    s,
+                    format!(
+                        "£ a year released per whole step, {} prices (price base)",
+                        fy_label(sc.price_base)
+                    ),
                     fsrc.clone(),
                 );
             }

@@ -407,8 +407,8 @@ pub fn model(
             row += 1;
             let cash = p(fl.cashability);
             let cashable = row;
-            match fl.step {
-                None => w.yearly(
+            match (fl.step, fl.step_value) {
+                (None, _) => w.yearly(
                     row,
                     &format!("Flow {}: cashable = benefit × cashability", fl.id),
                     party,
@@ -416,7 +416,18 @@ pub fn model(
                     &ft.cashable,
                     &fm.pennies,
                 )?,
-                Some(step) => {
+                (Some(step), Some(sv)) => {
+                    let (step, sv) = (p(step), p(sv));
+                    w.yearly(
+                        row,
+                        &format!("Flow {}: cashable in whole steps = MIN(FLOOR(units ÷ step) × step value × cashability, benefit)", fl.id),
+                        party,
+                        |_, c| format!("=MIN(FLOOR(ROUND({c}{}/{step},9),1)*{sv}*{cash},{c}{})", units + 1, benefit + 1),
+                        &ft.cashable,
+                        &fm.pennies,
+                    )?
+                }
+                (Some(step), None) => {
                     let step = p(step);
                     w.yearly(
                         row,
