@@ -1,6 +1,7 @@
 //! Speed of the what-if workbench: `scenario::evaluate` on each sample scenario (issue 14 asks
-//! under 5 ms), and one `/api/evaluate` request's work without the network (set a value,
-//! evaluate, `results.json`, both charts as SVG). Run: `cargo bench --bench serve`.
+//! under 5 ms), serve's re-evaluation alone (`Workbench::evaluate`: set a value, evaluate), and
+//! one `/api/evaluate` request's work without the network (that, then `results.json` and both
+//! charts as SVG). Run: `cargo bench --bench serve`. Figures: docs/performance.md.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -23,23 +24,34 @@ fn benches(c: &mut Criterion) {
 
     let out = tempfile::tempdir().unwrap();
     let wb = Workbench::open(&place, out.path()).unwrap();
-    let mut g = c.benchmark_group("api-evaluate");
-    for (name, path, value) in [
+    let variants = [
         ("rate", "outcome.sustained-work-or-training.success", "0.3"),
         (
             "lag (re-validates the file)",
             "outcome.sustained-work-or-training.lag",
             "2",
         ),
-    ] {
-        let v = Variant {
-            scenario: "bradford-care-leavers".into(),
-            set: BTreeMap::from([(path.to_string(), serde_json::Value::String(value.into()))]),
-            negotiate: None,
-        };
-        g.bench_function(name, |b| {
+    ]
+    .map(|(name, path, value)| {
+        (
+            name,
+            Variant {
+                scenario: "bradford-care-leavers".into(),
+                set: BTreeMap::from([(path.to_string(), serde_json::Value::String(value.into()))]),
+                negotiate: None,
+            },
+        )
+    });
+    let mut g = c.benchmark_group("re-evaluate");
+    for (name, v) in &variants {
+        g.bench_function(*name, |b| b.iter(|| wb.evaluate(black_box(v)).unwrap()));
+    }
+    g.finish();
+    let mut g = c.benchmark_group("api-evaluate");
+    for (name, v) in &variants {
+        g.bench_function(*name, |b| {
             b.iter(|| {
-                let ev = wb.evaluate(black_box(&v)).unwrap();
+                let ev = wb.evaluate(black_box(v)).unwrap();
                 wb.evaluation_json(&ev, true).unwrap()
             })
         });

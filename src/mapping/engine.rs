@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 
 use lasso::Key;
+use regex::RegexSet;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -147,6 +148,14 @@ enum CTest {
     Exact(usize),
     List(Vec<usize>),
     Cached(usize),
+    /// A regex test `k` that is one of several on its field: a miss runs the field's
+    /// [`RegexSet`] once and caches every one of its tests for that string.
+    InSet {
+        k: usize,
+        set: usize,
+        /// The test's position among the set's patterns.
+        pos: usize,
+    },
 }
 
 struct CCond {
@@ -162,20 +171,52 @@ struct Caches {
     /// Words per symbol: ceil(tests / 32).
     stride: usize,
     bits: Vec<u64>,
+    /// The regex tests applied to one field, when there are several, as one set (one scan of
+    /// a string answers all of them) and the test ids of its patterns, in order.
+    sets: Vec<(RegexSet, Vec<usize>)>,
 }
 
 impl Caches {
+    /// The cached result of test `k` on symbol `id`, if known.
+    #[inline]
+    fn known(&self, k: usize, id: usize) -> Option<bool> {
+        let v = self.bits[id * self.stride + (k >> 5)] >> ((k & 31) * 2);
+        (v & 1 != 0).then_some(v & 2 != 0)
+    }
+
+    #[inline]
+    fn store(&mut self, k: usize, id: usize, hit: bool) {
+        self.bits[id * self.stride + (k >> 5)] |= (1 | (u64::from(hit) << 1)) << ((k & 31) * 2);
+    }
+
     #[inline]
     fn get(&mut self, k: usize, id: usize, strings: &Strings, sym: lasso::Spur) -> bool {
-        let w = id * self.stride + (k >> 5);
-        let shift = (k & 31) * 2;
-        let v = self.bits[w] >> shift;
-        if v & 1 != 0 {
-            return v & 2 != 0;
+        if let Some(hit) = self.known(k, id) {
+            return hit;
         }
         let hit = self.tests[k].is_match(strings.resolve(&sym));
-        self.bits[w] |= (1 | (u64::from(hit) << 1)) << shift;
+        self.store(k, id, hit);
         hit
+    }
+
+    /// Test `k`, one of set `set`: on a miss every test of the set is decided for the string.
+    #[inline]
+    fn get_in_set(
+        &mut self,
+        (k, set, pos): (usize, usize, usize),
+        id: usize,
+        strings: &Strings,
+        sym: lasso::Spur,
+    ) -> bool {
+        if let Some(hit) = self.known(k, id) {
+            return hit;
+        }
+        let found = self.sets[set].0.matches(strings.resolve(&sym));
+        for i in 0..self.sets[set].1.len() {
+            let t = self.sets[set].1[i];
+            self.store(t, id, found.matched(i));
+        }
+        found.matched(pos)
     }
 }
 
@@ -239,6 +280,51 @@ fn compile(place: &Place, mapping: &Mapping, strings: &Strings) -> Compiled {
         conds.push(cs);
         possible.push(can_match);
     }
+    // Regex tests by field: where a field has several, one RegexSet decides them together.
+    let mut by_field: Vec<(Field, Vec<usize>)> = Vec::new();
+    for cs in &conds {
+        for c in cs {
+            if let CTest::Cached(k) = c.test {
+                if matches!(tests[k], Test::Regex(_)) {
+                    match by_field.iter_mut().find(|(f, _)| *f == c.field) {
+                        Some((_, ks)) if !ks.contains(&k) => ks.push(k),
+                        Some(_) => {}
+                        None => by_field.push((c.field, vec![k])),
+                    }
+                }
+            }
+        }
+    }
+    let mut sets = Vec::new();
+    for (field, ks) in by_field {
+        if ks.len() < 2 {
+            continue;
+        }
+        let patterns = ks.iter().map(|&k| match &tests[k] {
+            Test::Regex(re) => re.as_str(),
+            _ => unreachable!("regex tests only"),
+        });
+        // Every pattern compiled alone; should the union exceed the size limits, keep
+        // testing one by one.
+        let Ok(set) = RegexSet::new(patterns) else {
+            continue;
+        };
+        let set_id = sets.len();
+        for c in conds.iter_mut().flatten() {
+            if let CTest::Cached(k) = c.test {
+                if c.field == field {
+                    if let Some(pos) = ks.iter().position(|&t| t == k) {
+                        c.test = CTest::InSet {
+                            k,
+                            set: set_id,
+                            pos,
+                        };
+                    }
+                }
+            }
+        }
+        sets.push((set, ks));
+    }
     let mut order: Vec<u32> = (0..mapping.rules.len() as u32).collect();
     order.sort_by_key(|&r| std::cmp::Reverse(mapping.rules[r as usize].priority));
     let by_agency = place
@@ -265,6 +351,7 @@ fn compile(place: &Place, mapping: &Mapping, strings: &Strings) -> Compiled {
                 tests,
                 stride,
                 bits: vec![0; nsym * stride],
+                sets,
             }
         },
     }
@@ -299,6 +386,9 @@ impl Compiled {
                         }
                     }
                     CTest::Cached(k) => self.caches.get(*k, id, strings, sym),
+                    CTest::InSet { k, set, pos } => {
+                        self.caches.get_in_set((*k, *set, *pos), id, strings, sym)
+                    }
                 };
                 if !ok {
                     continue 'rules;

@@ -498,12 +498,19 @@ impl Sampler {
                 fc,
                 width,
             } => {
+                // min + √(u·w²·fc) below the mode, max − √((1−u)·w²·(1−fc)) above it, chosen
+                // without a branch (u is a coin toss the processor cannot predict): adding
+                // −√ is exactly subtracting √, so the bits are those of the two-way form.
                 let u: f64 = rng.random();
-                if u < *fc {
-                    min + (u * width * width * fc).sqrt()
+                let below = u < *fc;
+                let lo = u * width * width * fc;
+                let hi = (1.0 - u) * width * width * (1.0 - fc);
+                let (base, k, sign) = if below {
+                    (*min, lo, 1.0)
                 } else {
-                    max - ((1.0 - u) * width * width * (1.0 - fc)).sqrt()
-                }
+                    (*max, hi, -1.0)
+                };
+                base + sign * k.sqrt()
             }
             Sampler::Beta { beta, min, width } => min + width * beta.sample(rng),
             Sampler::Normal {
@@ -550,7 +557,9 @@ impl GammaMT {
         }
     }
 
-    #[inline]
+    // Always inlined: a PERT draw makes two of these, and a call each costs more than the
+    // squeeze test it wraps.
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         loop {
             let z: f64 = StandardNormal.sample(rng);

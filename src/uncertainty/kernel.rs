@@ -140,6 +140,8 @@ pub struct Kernel {
 /// Per-thread working memory for [`Kernel::eval`].
 #[derive(Debug, Clone)]
 pub struct Scratch {
+    /// Per outcome: PV of persisting people per achiever (see `KOutcome::w`).
+    pv_per: Vec<f64>,
     people: Vec<f64>,
     /// People year by year in exact decimals, for stepped flows.
     people_exact: Vec<Decimal>,
@@ -188,6 +190,26 @@ fn exact(x: f64) -> Decimal {
     }
     use rust_decimal::prelude::FromPrimitive;
     Decimal::from_f64(x).unwrap_or_default()
+}
+
+/// Σ_j ka^j · wa[j] and Σ_j kb^j · wb[j] by Horner's rule (from the highest power down, from
+/// zero), the common powers in step: each sum's steps, and so its bits, are those of its own
+/// loop.
+#[inline]
+fn horner2(wa: &[f64], ka: f64, wb: &[f64], kb: f64) -> (f64, f64) {
+    let m = wa.len().min(wb.len());
+    let (mut a, mut b) = (0.0, 0.0);
+    for &w in wa[m..].iter().rev() {
+        a = a * ka + w;
+    }
+    for &w in wb[m..].iter().rev() {
+        b = b * kb + w;
+    }
+    for j in (0..m).rev() {
+        a = a * ka + wa[j];
+        b = b * kb + wb[j];
+    }
+    (a, b)
 }
 
 impl Kernel {
@@ -377,6 +399,7 @@ impl Kernel {
         let h = self.horizon;
         let n = self.parties;
         Scratch {
+            pv_per: vec![0.0; self.outcomes.len()],
             people: vec![0.0; h],
             people_exact: vec![Decimal::ZERO; h],
             cash: vec![0.0; n * h],
@@ -416,7 +439,20 @@ impl Kernel {
             out[c.party * PV_WIDTH + PV_COSTS] += pv;
         }
 
-        for o in &self.outcomes {
+        // PV of the people whose outcome persists, per achiever, by Horner's rule in keep:
+        // two outcomes in step, so the processor overlaps their chains of dependent steps.
+        let keep_of = |o: &KOutcome| 1.0 - p[o.drop_off];
+        let mut pairs = self.outcomes.chunks_exact(2);
+        for (k, pair) in (&mut pairs).enumerate() {
+            let (a, b) = horner2(&pair[0].w, keep_of(&pair[0]), &pair[1].w, keep_of(&pair[1]));
+            s.pv_per[2 * k] = a;
+            s.pv_per[2 * k + 1] = b;
+        }
+        if let [o] = pairs.remainder() {
+            s.pv_per[self.outcomes.len() - 1] = horner2(&o.w, keep_of(o), &[], 0.0).0;
+        }
+
+        for (oi, o) in self.outcomes.iter().enumerate() {
             let engaged = p[o.participants] * p[o.engagement];
             // Additionality beyond deadweight, multiplied in last as in the engine.
             let add = (1.0 - p[o.displacement]) * (1.0 - p[o.leakage]) * p[o.attribution];
@@ -445,7 +481,10 @@ impl Kernel {
                 Some(&pp) => p[pp] * per_participant,
                 None => achieving,
             };
-            let pv_people = if o.w_by_intake.is_empty() {
+            let pv_people = if o.w_by_intake.is_empty() && o.ramp.is_empty() {
+                // The plain case, computed two outcomes at a time above.
+                achieving * s.pv_per[oi]
+            } else if o.w_by_intake.is_empty() {
                 achieving * horner(&o.w)
             } else {
                 o.w_by_intake
@@ -741,7 +780,7 @@ impl Kernel {
 
 #[cfg(test)]
 mod tests {
-    use super::exact;
+    use super::{exact, horner2};
     use rust_decimal::Decimal;
     use std::str::FromStr;
 
@@ -767,5 +806,22 @@ mod tests {
             exact(0.1 + 0.2),
             Decimal::from_str("0.30000000000000004").unwrap()
         );
+    }
+
+    /// The paired Horner sums are bit for bit those of one loop each, whatever the lengths.
+    #[test]
+    fn paired_horner_equals_one_loop_each() {
+        let one = |w: &[f64], k: f64| w.iter().rev().fold(0.0, |acc, &x| acc * k + x);
+        let w: Vec<f64> = (0..13)
+            .map(|j| 0.9_f64.powi(j) / 3.0 + j as f64 * 1e-3)
+            .collect();
+        for la in 0..w.len() {
+            for lb in 0..w.len() {
+                let (ka, kb) = (0.85 + la as f64 * 0.007, 0.6 + lb as f64 * 0.013);
+                let (a, b) = horner2(&w[..la], ka, &w[lb..], kb);
+                assert_eq!(a.to_bits(), one(&w[..la], ka).to_bits(), "{la} {lb}");
+                assert_eq!(b.to_bits(), one(&w[lb..], kb).to_bits(), "{la} {lb}");
+            }
+        }
     }
 }

@@ -317,8 +317,12 @@ impl Draws {
     }
     /// One metric of one group over every iteration, in iteration order.
     pub fn column(&self, group: usize, metric: usize) -> Vec<f64> {
+        self.column_iter(group, metric).collect()
+    }
+    /// [`Draws::column`] without the copy.
+    pub fn column_iter(&self, group: usize, metric: usize) -> impl Iterator<Item = f64> + '_ {
         let k = group * METRICS + metric;
-        self.data.chunks_exact(self.width).map(|r| r[k]).collect()
+        self.data.chunks_exact(self.width).map(move |r| r[k])
     }
 }
 
@@ -356,7 +360,19 @@ pub fn percentile_sorted(v: &[f64], p: f64) -> f64 {
 impl Stats {
     /// Statistics of the finite values of `col` (in iteration order; the mean sums in order).
     pub fn of(col: &[f64]) -> Option<Stats> {
-        let mut v: Vec<f64> = col.iter().copied().filter(|x| x.is_finite()).collect();
+        Stats::of_finite(
+            &mut col
+                .iter()
+                .copied()
+                .filter(|x| x.is_finite())
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// Statistics of `v`, finite values in iteration order (the mean and the sum of squares
+    /// add in that order); `v` is left permuted. Percentiles come from the order statistics
+    /// they need, found by selection: the same values a full sort gives, in linear time.
+    pub fn of_finite(v: &mut [f64]) -> Option<Stats> {
         let n = v.len();
         if n == 0 {
             return None;
@@ -368,19 +384,64 @@ impl Stats {
             0.0
         };
         let positive = v.iter().filter(|x| **x > 0.0).count();
-        v.sort_unstable_by(f64::total_cmp);
         let sd = var.sqrt();
+        let mut min = v[0];
+        let mut max = v[0];
+        for &x in v.iter() {
+            if x.total_cmp(&min).is_lt() {
+                min = x;
+            }
+            if x.total_cmp(&max).is_gt() {
+                max = x;
+            }
+        }
+        let at = order_statistics(v);
         Some(Stats {
             n,
             mean,
             sd,
             se: sd / (n as f64).sqrt(),
-            min: v[0],
-            max: v[n - 1],
-            pct: PERCENTILES.map(|p| percentile_sorted(&v, p)),
+            min,
+            max,
+            pct: PERCENTILES.map(|p| {
+                let (lo, hi, h) = percentile_ranks(n, p);
+                at(lo) + (h - lo as f64) * (at(hi) - at(lo))
+            }),
             prob_positive: positive as f64 / n as f64,
         })
     }
+}
+
+/// The order statistics either side of percentile `p` of `n` values and the fractional rank:
+/// [`percentile_sorted`]'s arithmetic.
+fn percentile_ranks(n: usize, p: f64) -> (usize, usize, f64) {
+    let h = (n - 1) as f64 * p / 100.0;
+    let lo = h.floor() as usize;
+    (lo, (lo + 1).min(n - 1), h)
+}
+
+/// Put every order statistic the [`PERCENTILES`] need in its sorted place (selection over
+/// ever smaller tails) and return a lookup by rank. Values equal under `total_cmp` are the
+/// same bits, so each rank holds exactly the value a full sort puts there.
+fn order_statistics(v: &mut [f64]) -> impl Fn(usize) -> f64 + '_ {
+    let n = v.len();
+    let mut ranks: Vec<usize> = PERCENTILES
+        .iter()
+        .flat_map(|&p| {
+            let (lo, hi, _) = percentile_ranks(n, p);
+            [lo, hi]
+        })
+        .collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    let mut start = 0;
+    for &r in &ranks {
+        if r >= start {
+            v[start..].select_nth_unstable_by(r - start, f64::total_cmp);
+            start = r + 1;
+        }
+    }
+    move |r| v[r]
 }
 
 /// Equal-width histogram of NPV.
@@ -394,6 +455,12 @@ pub struct Histogram {
 impl Histogram {
     pub fn of(col: &[f64], bins: usize) -> Histogram {
         let v: Vec<f64> = col.iter().copied().filter(|x| x.is_finite()).collect();
+        Histogram::of_finite(&v, bins)
+    }
+
+    /// The histogram of finite values `v`, in any order (counts and extremes do not depend
+    /// on it).
+    pub fn of_finite(v: &[f64], bins: usize) -> Histogram {
         let bins = bins.max(1);
         if v.is_empty() {
             return Histogram {
@@ -409,7 +476,7 @@ impl Histogram {
         let w = (hi - lo) / bins as f64;
         let edges: Vec<f64> = (0..=bins).map(|k| lo + w * k as f64).collect();
         let mut counts = vec![0u64; bins];
-        for x in v {
+        for &x in v {
             let k = (((x - lo) / w) as usize).min(bins - 1);
             counts[k] += 1;
         }
@@ -433,15 +500,19 @@ pub fn summarise(model: &Model, draws: &Draws, bins: usize) -> Vec<GroupStats> {
         .par_iter()
         .enumerate()
         .map(|(g, grp)| {
-            let cols: Vec<Vec<f64>> = (0..METRICS).map(|m| draws.column(g, m)).collect();
+            // One buffer per group: each metric's finite values, read straight from the rows.
+            let mut v = Vec::with_capacity(draws.iterations);
+            let stat = |m: usize, v: &mut Vec<f64>| {
+                v.clear();
+                v.extend(draws.column_iter(g, m).filter(|x| x.is_finite()));
+                Stats::of_finite(v)
+            };
+            let npv = stat(NPV, &mut v);
+            let histogram = Histogram::of_finite(&v, bins);
             GroupStats {
                 group: grp.clone(),
-                metrics: [
-                    Stats::of(&cols[0]),
-                    Stats::of(&cols[1]),
-                    Stats::of(&cols[2]),
-                ],
-                histogram: Histogram::of(&cols[NPV], bins),
+                metrics: [npv, stat(CASHABLE, &mut v), stat(FROI, &mut v)],
+                histogram,
             }
         })
         .collect()
@@ -465,5 +536,42 @@ impl Model<'_> {
                 .collect(),
         );
         Some(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Selection gives the statistics a full sort gives, bit for bit: ties, signed zeros,
+    /// every length from 1 up (the ranks coincide for short columns).
+    #[test]
+    fn selected_percentiles_equal_sorted_ones() {
+        let mut rng = rng_for(3, 0);
+        for n in (1..40).chain([99, 100, 101, 1000, 4097]) {
+            let col: Vec<f64> = (0..n)
+                .map(|i| {
+                    let u: f64 = rand::RngExt::random(&mut rng);
+                    match i % 7 {
+                        0 => 0.0,
+                        1 => -0.0,
+                        2 => (u * 10.0).round() - 5.0,
+                        _ => (u - 0.4) * 1e6,
+                    }
+                })
+                .collect();
+            let s = Stats::of(&col).unwrap();
+            let mut sorted = col.clone();
+            sorted.sort_unstable_by(f64::total_cmp);
+            for (k, p) in PERCENTILES.iter().enumerate() {
+                assert_eq!(
+                    s.pct[k].to_bits(),
+                    percentile_sorted(&sorted, *p).to_bits(),
+                    "n = {n}, P{p}"
+                );
+            }
+            assert_eq!(s.min.to_bits(), sorted[0].to_bits(), "n = {n}");
+            assert_eq!(s.max.to_bits(), sorted[n - 1].to_bits(), "n = {n}");
+        }
     }
 }
