@@ -353,6 +353,17 @@ fn samples_with_neutral_additionality() -> &'static [(String, ValidatedScenario,
                     o["displacement"] = toml_edit::value("0");
                     o["leakage"] = toml_edit::value(0.0);
                 }
+                // PbR on the observed basis, written out, is the default (issue 11 item 4).
+                if let Some(ts) = doc
+                    .get_mut("transfer")
+                    .and_then(|t| t.as_array_of_tables_mut())
+                {
+                    for t in ts.iter_mut() {
+                        if t.get("kind").and_then(|k| k.as_str()) == Some("pbr") {
+                            t["basis"] = toml_edit::value("observed");
+                        }
+                    }
+                }
                 let absent = load(&path).unwrap();
                 let neutral =
                     totalplace::scenario::load_text(&path, &doc.to_string(), &[], None).unwrap();

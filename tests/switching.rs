@@ -8,66 +8,12 @@ use std::process::Command;
 
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use scenario_support::TestPlace;
+use scenario_support::{TestPlace, CASE1};
 use totalplace::money::round_half_up;
 use totalplace::scenario::load;
 use totalplace::scenario::switching::{resolve, switching_values, SwitchValue};
 
 const BIN: &str = env!("CARGO_BIN_EXE_totalplace");
-
-const CASE1: &str = r#"
-[scenario]
-id = "case1"
-name = "Care leavers into work (hand-worked)"
-cohort = "care-leavers"
-transition = "leaving-care"
-start_year = 2025
-horizon = 5
-
-[discount]
-schedule = "flat"
-rate = "0.25"
-
-[optimism_bias]
-costs = "0.2"
-
-[[unit_cost]]
-id = "pa-session"
-name = "Personal adviser session"
-value = 200
-unit = "session"
-price_year = "2024-25"
-role = "council"
-cashability = "0.5"
-source = "test"
-
-[[cost]]
-id = "advisers"
-agency = "council"
-kind = "revenue"
-amounts = [10000, 5000]
-
-[[outcome]]
-id = "into-work"
-name = "Care leavers in work rather than NEET"
-participants = 100
-engagement = "0.8"
-success = "0.5"
-deadweight = "0.25"
-lag = 1
-drop_off = "0.1"
-evidence_grade = 3
-
-[[outcome.flow]]
-id = "jsa"
-unit_cost = "jsa-year"
-quantity = "0.5"
-
-[[outcome.flow]]
-id = "sessions"
-unit_cost = "pa-session"
-quantity = 2
-"#;
 
 fn value(v: &SwitchValue) -> Decimal {
     match v {

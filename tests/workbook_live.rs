@@ -479,6 +479,17 @@ fn step_value_and_cost_grades_recalculate_as_the_engine_does() {
     );
     let scenario = place.join(format!("scenarios/{id}.toml"));
     std::fs::write(&scenario, text).unwrap();
+    // A PbR contract with a cap on the total and claw-back as results lapse (issue 11 item 4),
+    // on Barnet's per-intake attachment shares.
+    let pbr_id = "barnet-families";
+    let barnet = place.join(format!("scenarios/{pbr_id}.toml"));
+    let text = std::fs::read_to_string(&barnet).unwrap().replacen(
+        "attachment_share = [\"0.8\", \"0.6\", \"0.4\"]\n",
+        "attachment_share = [\"0.8\", \"0.6\", \"0.4\"]\ncap = 700000\nclawback = true\n",
+        1,
+    );
+    assert!(text.contains("clawback"), "the Barnet sample changed: update this test's edit");
+    std::fs::write(&barnet, text).unwrap();
 
     let out = wd.path("out");
     let o = Command::new(env!("CARGO_BIN_EXE_totalplace"))
@@ -490,12 +501,12 @@ fn step_value_and_cost_grades_recalculate_as_the_engine_does() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let book = out.join(format!("kirkbridge/{id}/results.xlsx"));
-    let engine = |set: Option<(&str, &str)>| -> BTreeMap<String, f64> {
-        let dir = wd.path(&format!("run-{}", set.map_or("base", |s| s.0)));
+    let book_of = |id: &str| out.join(format!("kirkbridge/{id}/results.xlsx"));
+    let engine_of = |id: &str, set: Option<(&str, &str)>| -> BTreeMap<String, f64> {
+        let dir = wd.path(&format!("run-{id}-{}", set.map_or("base", |s| s.0)));
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_totalplace"));
         cmd.arg("run")
-            .arg(&scenario)
+            .arg(place.join(format!("scenarios/{id}.toml")))
             .arg("--out")
             .arg(&dir)
             .current_dir(repo());
@@ -522,40 +533,51 @@ fn step_value_and_cost_grades_recalculate_as_the_engine_does() {
 
     let cases = [
         (
+            id,
             "outcome.readmission-avoided.flow.bed-days.step_value",
             "2500000",
         ),
-        ("optimism_bias.cost_grade.3", "0.4"),
+        (id, "optimism_bias.cost_grade.3", "0.4"),
+        // The cap binds at 700,000; at 900,000 it binds later; a slower drop-off claws back less.
+        (pbr_id, "transfer.payment-by-results.cap", "900000"),
+        (pbr_id, "outcome.family-turned-around.drop_off", "0.05"),
     ];
     let edits = wd.path("edits");
     std::fs::create_dir_all(&edits).unwrap();
-    let mut files = vec![edits.join(format!("{id}.xlsx"))];
-    std::fs::copy(&book, &files[0]).unwrap();
-    for (i, (path, value)) in cases.iter().enumerate() {
+    let mut files = Vec::new();
+    for sid in [id, pbr_id] {
+        let p = edits.join(format!("{sid}.xlsx"));
+        std::fs::copy(book_of(sid), &p).unwrap();
+        files.push(p);
+    }
+    for (i, (sid, path, value)) in cases.iter().enumerate() {
         let p = edits.join(format!("case-{i}.xlsx"));
+        let book = book_of(sid);
         edit_input(&book, &p, &input_cell(&book, path), value);
         files.push(p);
     }
     let recalculated = recalc(&wd, &files);
 
-    let before = numbers(&book);
-    let after = numbers(&recalculated.join(format!("{id}.xlsx")));
-    for (k, v) in &before {
-        let got = after.get(k).unwrap_or_else(|| panic!("{k:?} lost"));
-        assert!(
-            (got - v).abs() <= 1e-6 * v.abs().max(1.0),
-            "{k:?} cached {v}, recalculated {got}"
+    for sid in [id, pbr_id] {
+        let before = numbers(&book_of(sid));
+        let after = numbers(&recalculated.join(format!("{sid}.xlsx")));
+        for (k, v) in &before {
+            let got = after.get(k).unwrap_or_else(|| panic!("{sid}: {k:?} lost"));
+            assert!(
+                (got - v).abs() <= 1e-6 * v.abs().max(1.0),
+                "{sid}: {k:?} cached {v}, recalculated {got}"
+            );
+        }
+        compare(
+            &format!("{sid}: step value, graded costs, capped PbR with claw-back"),
+            &workbook_npvs(&recalculated.join(format!("{sid}.xlsx"))),
+            &engine_of(sid, None),
         );
     }
-    let base = engine(None);
-    compare(
-        "step value, graded costs",
-        &workbook_npvs(&recalculated.join(format!("{id}.xlsx"))),
-        &base,
-    );
-    for (i, (path, value)) in cases.iter().enumerate() {
-        let what = format!("{id} with {path}={value}");
-        let want = engine(Some((path, value)));
+    for (i, (sid, path, value)) in cases.iter().enumerate() {
+        let what = format!("{sid} with {path}={value}");
+        let base = engine_of(sid, None);
+        let want = engine_of(sid, Some((path, value)));
         assert_ne!(
             want, base,
             "{what}: the override changes nothing, a weak case"

@@ -628,8 +628,8 @@ impl Kernel {
                     additional,
                     cap,
                     clawback,
-                } if cap.is_some() || *clawback => {
-                    // Year by year (the cap follows the cumulative payments), as the engine.
+                } => {
+                    // Year by year (a cap follows the cumulative payments), as the engine.
                     let o = &self.outcomes[*outcome];
                     let amount = p[*amount];
                     let keep = 1.0 - p[o.drop_off];
@@ -672,36 +672,6 @@ impl Kernel {
                     for (t, &x) in paid.iter().enumerate() {
                         if x != 0.0 {
                             pay(*from, *to, t, x, out);
-                        }
-                    }
-                }
-                KTransfer::Pbr {
-                    from,
-                    to,
-                    outcome,
-                    amount,
-                    attachment_share,
-                    attachment_by_intake,
-                    result_lag,
-                    additional,
-                    ..
-                } => {
-                    let o = &self.outcomes[*outcome];
-                    let amount = p[*amount];
-                    let mut per_engaged = p[o.success] * (1.0 - p[o.optimism_bias]);
-                    if *additional {
-                        per_engaged *= 1.0 - p[o.deadweight];
-                    }
-                    for st in o.intake_start..o.intake_end {
-                        let i = st - o.intake_start;
-                        let attach = p[*attachment_by_intake.get(i).unwrap_or(attachment_share)];
-                        let pp = o.participants_by.get(i);
-                        let engaged = p[pp.copied().unwrap_or(o.participants)] * p[o.engagement];
-                        let results = engaged * per_engaged;
-                        pay(*from, *to, st, engaged * amount * attach, out);
-                        let t = st + result_lag;
-                        if t < h {
-                            pay(*from, *to, t, results * amount * (1.0 - attach), out);
                         }
                     }
                 }

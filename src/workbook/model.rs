@@ -305,7 +305,7 @@ pub fn model(
                 achieving.clone()
             } else {
                 format!(
-                    "{}*{}*{}*(1-{})",
+                    "{}*{}*{}*(1-{})*{additionality}",
                     p(o.participants_in(*s)),
                     p(o.engagement),
                     p(o.success),

@@ -107,3 +107,61 @@ impl TestPlace {
         path
     }
 }
+
+/// Case 1 of `tests/scenario_hand.rs` (also the switching values' case in `tests/switching.rs`): deadweight, lag, drop-off, optimism bias (costs and benefits), fair shares on both
+/// bases, payback interpolation, and a centrally controlled beneficiary.
+///
+/// A flat 25% rate keeps the factors exact: D = 1, 0.8, 0.64, 0.512, 0.4096.
+pub const CASE1: &str = r#"
+[scenario]
+id = "case1"
+name = "Care leavers into work (hand-worked)"
+cohort = "care-leavers"
+transition = "leaving-care"
+start_year = 2025
+horizon = 5
+
+[discount]
+schedule = "flat"
+rate = "0.25"
+
+[optimism_bias]
+costs = "0.2"
+
+[[unit_cost]]
+id = "pa-session"
+name = "Personal adviser session"
+value = 200
+unit = "session"
+price_year = "2024-25"
+role = "council"
+cashability = "0.5"
+source = "test"
+
+[[cost]]
+id = "advisers"
+agency = "council"
+kind = "revenue"
+amounts = [10000, 5000]
+
+[[outcome]]
+id = "into-work"
+name = "Care leavers in work rather than NEET"
+participants = 100
+engagement = "0.8"
+success = "0.5"
+deadweight = "0.25"
+lag = 1
+drop_off = "0.1"
+evidence_grade = 3
+
+[[outcome.flow]]
+id = "jsa"
+unit_cost = "jsa-year"
+quantity = "0.5"
+
+[[outcome.flow]]
+id = "sessions"
+unit_cost = "pa-session"
+quantity = 2
+"#;
