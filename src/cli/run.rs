@@ -10,7 +10,7 @@ use super::common::outln;
 use super::Common;
 use crate::error::display_path;
 use crate::output::OutputSet;
-use crate::scenario::{baseline, evaluate, overrides, report};
+use crate::scenario::{baseline, evaluate, overrides, report, switching};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -23,6 +23,12 @@ pub struct Args {
     /// List every parameter path with its value and allowed range, then stop.
     #[arg(long)]
     pub list_params: bool,
+    /// Switching values: for each parameter named (a path from --list-params, or a prefix
+    /// ending in `*` such as `outcome.neet.*`), the value at which the system's and each
+    /// party's NPV reaches zero, nearest the value in use; printed and written to
+    /// `switching.csv` (repeatable; several paths may follow one flag).
+    #[arg(long = "switching", value_name = "PATH", num_args = 1..)]
+    pub switching: Vec<String>,
     #[command(flatten)]
     pub common: Common,
 }
@@ -43,6 +49,12 @@ pub fn run(args: Args) -> Result<()> {
         }
         return Ok(());
     }
+    // Unknown --switching paths stop the run before anything is written.
+    let switch_params = if args.switching.is_empty() {
+        Vec::new()
+    } else {
+        switching::resolve(&sc, &args.switching)?
+    };
     let results = evaluate(&sc, &params);
     outln!("{}", report::who_pays_table(&results));
     outln!("{}", report::fair_share_table(&results));
@@ -52,6 +64,14 @@ pub fn run(args: Args) -> Result<()> {
     }
     if let Some(t) = baseline::table(&sc, &results) {
         outln!("{t}\n{}", baseline::NOTE);
+    }
+    let switching_rows = switching::switching_values(&sc, &params, &switch_params);
+    if !switching_rows.is_empty() {
+        outln!(
+            "{}\n{}",
+            switching::table(&results, &switching_rows),
+            switching::NOTE
+        );
     }
     for w in report::all_warnings(&sc, &results) {
         outln!("warning: {w}");
@@ -67,6 +87,12 @@ pub fn run(args: Args) -> Result<()> {
     out.add(dir.join("conventions.csv"), report::conventions_csv(&sc));
     if let Some(b) = baseline::csv(&sc, &results) {
         out.add(dir.join("baseline.csv"), b);
+    }
+    if !switching_rows.is_empty() {
+        out.add(
+            dir.join("switching.csv"),
+            switching::csv(&sc, &results, &switching_rows),
+        );
     }
     for p in out.commit()? {
         outln!("wrote {}", display_path(&p));

@@ -17,6 +17,7 @@ pub mod overrides;
 pub mod params;
 pub mod raw;
 pub mod report;
+pub mod switching;
 mod validate;
 
 use rust_decimal::Decimal;
