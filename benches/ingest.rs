@@ -4,10 +4,14 @@
 //! with `TOTALPLACE_BENCH_LINES` lines (default 1,000,000) and compares:
 //! - xlsx: calamine's streaming cell reader touching every cell vs `totalplace` ingest
 //!   (streaming read + header search + amount parsing + interning + reconciliation);
-//! - csv: the csv crate reading every record vs `totalplace` ingest.
+//! - csv: the csv crate reading every record vs `totalplace` ingest (parallel chunks, the
+//!   default), the same read by one reader (`Chunking::Sequential`), and writing the
+//!   normalised ledger CSV from the ingested ledger.
 //!
 //! Targets (issue 2): xlsx ingest ≤ 1.5× calamine's streaming read; CSV ≥ 2,000,000 lines/s.
-//! Peak memory is measured on the CLI: see the README's benchmark section.
+//! Issue 14: CSV ingest within 2× of the csv crate's bare read. The whole-process comparison
+//! with polars/pandas/fastexcel (`benches/ingest_peers.py`) and peak memory are measured on
+//! the CLI with hyperfine and `/usr/bin/time -v`: docs/performance.md, section Ingest.
 
 use std::fs::File;
 use std::io::BufReader;
@@ -16,7 +20,7 @@ use std::time::Duration;
 
 use calamine::{open_workbook, Reader, Xlsx};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use totalplace::ingest::ingest_place;
+use totalplace::ingest::{ingest_place, ingest_place_with, ledger_csv, Chunking, Options};
 use totalplace::model::Place;
 use totalplace::sample::{large_ledger_source_toml, write_large_ledger};
 
@@ -111,6 +115,20 @@ fn bench_csv(c: &mut Criterion) {
             let ing = ingest_place(&place).expect("ingest");
             ing.ledger.lines.len()
         })
+    });
+    g.bench_function("totalplace-ingest-sequential", |b| {
+        let opts = Options {
+            csv_chunking: Chunking::Sequential,
+            ..Options::default()
+        };
+        b.iter(|| {
+            let ing = ingest_place_with(&place, opts).expect("ingest");
+            ing.ledger.lines.len()
+        })
+    });
+    let ing = ingest_place(&place).expect("ingest");
+    g.bench_function("ledger-csv-write", |b| {
+        b.iter(|| ledger_csv(&place, &ing).expect("ledger csv").len())
     });
     g.finish();
 }

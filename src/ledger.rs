@@ -94,6 +94,28 @@ impl Ledger {
         self.strings.resolve(&sym)
     }
 
+    /// Move `other`'s lines to the end of this ledger, re-numbering their symbols into this
+    /// ledger's string table. `other`'s strings are interned here in its symbol order, which is
+    /// the order they first occur in its lines: so appending the ledgers of consecutive
+    /// stretches of a file (or of consecutive sources) in order numbers every string exactly
+    /// as reading them all into one ledger would.
+    pub fn append(&mut self, other: Ledger) {
+        let map: Vec<Sym> = other
+            .strings
+            .strings()
+            .map(|s| self.strings.get_or_intern(s))
+            .collect();
+        let at = |s: Sym| map[lasso::Key::into_usize(s)];
+        self.lines.reserve(other.lines.len());
+        self.lines.extend(other.lines.iter().map(|l| LedgerLine {
+            cost_centre: at(l.cost_centre),
+            account: at(l.account),
+            service: at(l.service),
+            description: at(l.description),
+            ..*l
+        }));
+    }
+
     pub fn total(&self) -> Decimal {
         self.lines.iter().map(|l| l.amount).sum()
     }

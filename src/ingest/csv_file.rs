@@ -28,9 +28,14 @@ use crate::model::{Encoding, Source};
 /// of `bytes` followed (in the file) by LF is counted here and the LF must not be counted
 /// again: callers pass whole stretches between record starts, which never split a CRLF.
 pub fn count_line_ends(bytes: &[u8]) -> u32 {
-    let lf = memchr_iter(b'\n', bytes).count();
+    // Plain counting loops: the compiler vectorises them, and most stretches are one record
+    // long, too short for a searcher to pay off.
+    let lf = bytes.iter().filter(|&&b| b == b'\n').count();
+    let cr = bytes.iter().filter(|&&b| b == b'\r').count();
+    if cr == 0 {
+        return lf as u32;
+    }
     let crlf = memchr::memmem::find_iter(bytes, b"\r\n").count();
-    let cr = memchr_iter(b'\r', bytes).count();
     // LFs + CRs that are not the first half of a CRLF.
     (lf + cr - crlf) as u32
 }
@@ -78,38 +83,84 @@ fn check_width(
     Ok(())
 }
 
-pub(super) fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Result<Processed> {
-    // The whole file is read once: row numbers are counted from its bytes (the csv reader skips
-    // empty lines and its own line count drifts), so every location matches what a person sees
-    // opening the file, even with blank lines, CRLF endings and quoted fields spanning lines.
-    let data = std::fs::read(&source.path).map_err(|e| Error::io(&source.path, e))?;
-    super::limits::check_csv(source, &data)?;
+/// How a CSV file is split for parallel reading (see [`read_csv`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Chunking {
+    /// Chunks sized from the file and the thread count; small files are read in one go.
+    #[default]
+    Auto,
+    /// Chunks of about this many bytes, however small the file (tests use it to put chunk
+    /// boundaries where they want them).
+    Bytes(usize),
+    /// One reader from the first byte to the last.
+    Sequential,
+}
+
+/// Files smaller than this are read by one reader (splitting costs more than it saves).
+const MIN_PARALLEL_BYTES: usize = 4 << 20;
+/// The smallest chunk [`Chunking::Auto`] makes.
+const MIN_CHUNK_BYTES: usize = 1 << 20;
+
+/// The file and what was found about it once.
+struct Ctx<'a> {
+    source: &'a Source,
+    data: &'a [u8],
+    file_is_utf8: bool,
+    /// Whether the file has any LF (rule 1's stray CR applies only then).
+    file_has_lf: bool,
+}
+
+/// A reader's position between records.
+#[derive(Clone)]
+struct Walk {
+    /// The line of the record that starts at `scanned`.
+    row: u32,
+    scanned: usize,
+    /// Rule 2 state: the header's (row, width) once known; records seen before it was.
+    header: Option<(u32, usize)>,
+    pending: Vec<(u32, (usize, usize))>,
+    header_widths: Vec<(u32, usize)>,
+    /// (start byte, row, fields) of the last record read.
+    last: Option<(usize, u32, usize)>,
+}
+
+/// Where [`walk`] stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StopAt {
+    /// After the record that completes the header.
+    Header,
+    /// Before the first record starting at or after this byte, unless a record crosses it
+    /// (starts before it and ends after it: the byte was inside a quoted field), in which case
+    /// the walk goes on to the end of the file.
+    Byte(usize),
+    End,
+}
+
+/// Whether a walk to a boundary met a record crossing it (and so read on to the end).
+type Crossed = bool;
+
+/// Read records from byte `from` (a record boundary) through the row processor.
+fn walk(
+    ctx: &Ctx<'_>,
+    from: usize,
+    w: &mut Walk,
+    stop: StopAt,
+    proc: &mut RowProcessor<'_>,
+    ledger: &mut Ledger,
+) -> Result<Crossed> {
+    let (source, data) = (ctx.source, ctx.data);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(source.delimiter)
-        .from_reader(data.as_slice());
-    let utf8 = std::str::from_utf8(&data).is_ok();
-    let file_is_utf8 = source.encoding == Encoding::Utf8 && utf8;
-    let mut warnings = Vec::new();
-    if source.encoding == Encoding::Windows1252 && utf8 && !data.is_ascii() {
-        warnings.push(format!(
-            "{}: declared encoding = \"windows-1252\" but the file is valid UTF-8 with non-ASCII text (read as Windows-1252, a £ becomes Â£): if it was saved as UTF-8, remove the encoding line",
-            source.display
-        ));
-    }
-    // A typical ledger line is 40-80 bytes: reserve once rather than regrow a large Vec.
-    ledger.lines.reserve(data.len() / 64);
-    let mut proc = RowProcessor::new(source, idx, None, control_in_sheet(source, None));
+        .from_reader(&data[from..]);
     let mut rec = csv::ByteRecord::new();
-    let mut row: u32 = 1;
-    let mut scanned = 0usize;
     let mut decoded = String::new();
-    // Rule 2 state: the header's (row, width) once known; records seen before it was.
-    let mut header: Option<(u32, usize)> = None;
-    let mut pending: Vec<(u32, (usize, usize))> = Vec::new();
-    let mut header_widths: Vec<(u32, usize)> = Vec::new();
-    let mut last: Option<(usize, u32, usize)> = None; // (start byte, row, fields) of the last record
+    let mut boundary = match stop {
+        StopAt::Byte(b) => Some(b),
+        _ => None,
+    };
+    let mut crossed = false;
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(false) => break,
@@ -117,26 +168,42 @@ pub(super) fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Resu
             Err(e) => {
                 let mut loc = Location::file(&source.display);
                 if let Some(p) = e.position() {
-                    let upto = (p.byte() as usize).min(data.len());
-                    loc.row = Some(row + count_line_ends(&data[scanned.min(upto)..upto]));
+                    let upto = (from + p.byte() as usize).min(data.len());
+                    loc.row = Some(w.row + count_line_ends(&data[w.scanned.min(upto)..upto]));
                 }
                 return Err(Error::input(loc, format!("not a readable CSV file: {e}")));
             }
         }
         // The record's position is where the previous one ended: step over empty lines.
-        let mut start = rec.position().map(|p| p.byte() as usize).unwrap_or(scanned);
+        let mut start = rec
+            .position()
+            .map(|p| from + p.byte() as usize)
+            .unwrap_or(w.scanned);
         while start < data.len() && (data[start] == b'\n' || data[start] == b'\r') {
             start += 1;
         }
-        let start = start.max(scanned);
-        row = row
-            .checked_add(count_line_ends(&data[scanned..start]))
+        let start = start.max(w.scanned);
+        let end = from + rdr.position().byte() as usize;
+        if let Some(b) = boundary {
+            if start >= b {
+                return Ok(false);
+            }
+            if end > b {
+                // The boundary was inside this record: the reader after it started in the
+                // wrong place. This one is right; it reads on to the end.
+                crossed = true;
+                boundary = None;
+            }
+        }
+        w.row = w
+            .row
+            .checked_add(count_line_ends(&data[w.scanned..start]))
             .ok_or_else(|| Error::input(Location::file(&source.display), "too many lines"))?;
-        scanned = start;
-        last = Some((start, row, rec.len()));
-        let w = widths(&rec);
-        let ends_cr = ends_in_lone_cr(&data, rdr.position().byte() as usize);
-        if ends_cr {
+        w.scanned = start;
+        let row = w.row;
+        w.last = Some((start, row, rec.len()));
+        let wd = widths(&rec);
+        if ctx.file_has_lf && ends_in_lone_cr(data, end) {
             let mut loc = Location::file(&source.display);
             loc.row = Some(row);
             return Err(Error::input(
@@ -144,12 +211,12 @@ pub(super) fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Resu
                 "the line ends in a lone carriage return (CR) while the file's lines end in LF or CRLF: a CR is a line end, so the stray CR splits this row in two; remove it",
             ));
         }
-        if w.1 > 0 {
-            match header {
-                Some(h) => check_width(source, row, w, h)?,
+        if wd.1 > 0 {
+            match w.header {
+                Some(h) => check_width(source, row, wd, h)?,
                 None => {
-                    pending.push((row, w));
-                    header_widths.push((row, w.1));
+                    w.pending.push((row, wd));
+                    w.header_widths.push((row, wd.1));
                 }
             }
         }
@@ -170,7 +237,9 @@ pub(super) fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Resu
                 // ASCII quote bytes removed; ASCII bytes never occur inside a multi-byte UTF-8
                 // sequence, so every field is valid UTF-8 too. (Checking each field again cost
                 // ~10% of CSV ingest.)
-                Encoding::Utf8 if file_is_utf8 => unsafe { std::str::from_utf8_unchecked(field) },
+                Encoding::Utf8 if ctx.file_is_utf8 => unsafe {
+                    std::str::from_utf8_unchecked(field)
+                },
                 Encoding::Utf8 => match std::str::from_utf8(field) {
                     Ok(t) => t,
                     Err(_) => {
@@ -189,27 +258,103 @@ pub(super) fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Resu
             };
             proc.feed(row, c as u32, CellIn::Text(text), ledger)?;
         }
-        if header.is_none() {
+        // Rule 3: an odd number of quote characters in the last record means a quote never
+        // closed (checked before the row is ended: its amount would be the rest of the file).
+        if data[end.min(data.len())..]
+            .iter()
+            .all(|&b| b == b'\n' || b == b'\r')
+            && memchr_iter(b'"', &data[start..]).count() % 2 == 1
+        {
+            return Err(Error::input(
+                Location::cell(&source.display, None, row, rec.len().saturating_sub(1) as u32),
+                "a quoted field opens here and is never closed: the rest of the file would read as one field; add the closing quote (\")",
+            ));
+        }
+        // A CSV record is a whole row: end it now, so its errors come before the next row's.
+        proc.end_record(ledger)?;
+        if w.header.is_none() {
             if let Some(h) = proc.header_row() {
-                let width = header_widths
+                let width = w
+                    .header_widths
                     .iter()
                     .find(|(r, _)| *r == h)
                     .map_or(0, |(_, w)| *w);
-                header = Some((h, width));
-                header_widths.clear();
-                for (r, w) in pending.drain(..) {
-                    check_width(source, r, w, (h, width))?;
+                w.header = Some((h, width));
+                w.header_widths.clear();
+                for (r, wd) in w.pending.drain(..) {
+                    check_width(source, r, wd, (h, width))?;
+                }
+                if stop == StopAt::Header {
+                    return Ok(false);
                 }
             }
         }
     }
-    // Rule 3: an odd number of quote characters in the last record means a quote never closed.
-    if let Some((start, r, fields)) = last {
-        if memchr_iter(b'"', &data[start..]).count() % 2 == 1 {
-            return Err(Error::input(
-                Location::cell(&source.display, None, r, fields.saturating_sub(1) as u32),
-                "a quoted field opens here and is never closed: the rest of the file would read as one field; add the closing quote (\")",
-            ));
+    Ok(crossed)
+}
+
+/// Read a CSV source. The header is found by one reader from the top; the rest of the file is
+/// then cut into chunks at line ends outside quotes (counting quote characters from the
+/// header, which is right for any file whose quotes are balanced) and the chunks are read in
+/// parallel, each by its own reader and row processor into its own ledger, and joined in file
+/// order. A chunk's reader starts at a record boundary (guaranteed by checking that no record
+/// of the chunk before crosses it; when one does, as a stray quote can make happen, that
+/// chunk's reader reads on to the end and the chunks after it are dropped), so every record,
+/// row number, count and error is the one a single reader finds: the first error in file
+/// order is the one reported.
+pub(super) fn read_csv(
+    source: &Source,
+    idx: usize,
+    ledger: &mut Ledger,
+    chunking: Chunking,
+) -> Result<Processed> {
+    // The whole file is read once: row numbers are counted from its bytes (the csv reader skips
+    // empty lines and its own line count drifts), so every location matches what a person sees
+    // opening the file, even with blank lines, CRLF endings and quoted fields spanning lines.
+    let data = std::fs::read(&source.path).map_err(|e| Error::io(&source.path, e))?;
+    super::limits::check_csv(source, &data)?;
+    let utf8 = std::str::from_utf8(&data).is_ok();
+    let ctx = Ctx {
+        source,
+        data: &data,
+        file_is_utf8: source.encoding == Encoding::Utf8 && utf8,
+        file_has_lf: memchr::memchr(b'\n', &data).is_some(),
+    };
+    let mut warnings = Vec::new();
+    if source.encoding == Encoding::Windows1252 && utf8 && !data.is_ascii() {
+        warnings.push(format!(
+            "{}: declared encoding = \"windows-1252\" but the file is valid UTF-8 with non-ASCII text (read as Windows-1252, a £ becomes Â£): if it was saved as UTF-8, remove the encoding line",
+            source.display
+        ));
+    }
+    let mut proc = RowProcessor::new(source, idx, None, control_in_sheet(source, None));
+    let mut w = Walk {
+        row: 1,
+        scanned: 0,
+        header: None,
+        pending: Vec::new(),
+        header_widths: Vec::new(),
+        last: None,
+    };
+    let chunk = match chunking {
+        Chunking::Sequential => None,
+        Chunking::Bytes(n) => Some(n.max(1)),
+        Chunking::Auto if data.len() < MIN_PARALLEL_BYTES => None,
+        Chunking::Auto => {
+            Some((data.len() / (4 * rayon::current_num_threads().max(1))).max(MIN_CHUNK_BYTES))
+        }
+    };
+    match chunk {
+        None => {
+            // A typical ledger line is 40-80 bytes: reserve once rather than regrow a large Vec.
+            ledger.lines.reserve(data.len() / 64);
+            walk(&ctx, 0, &mut w, StopAt::End, &mut proc, ledger)?;
+        }
+        Some(chunk) => {
+            walk(&ctx, 0, &mut w, StopAt::Header, &mut proc, ledger)?;
+            if w.header.is_some() {
+                read_chunks(&ctx, chunk, &mut w, &mut proc, ledger)?;
+            }
         }
     }
     proc.finish(ledger)?;
@@ -221,13 +366,140 @@ pub(super) fn read_csv(source: &Source, idx: usize, ledger: &mut Ledger) -> Resu
     Ok(p)
 }
 
+/// Read the rest of the file after the header (`w` is just past it) in parallel chunks of
+/// about `chunk` bytes, and join them into `proc` and `ledger` in order.
+fn read_chunks(
+    ctx: &Ctx<'_>,
+    chunk: usize,
+    w: &mut Walk,
+    proc: &mut RowProcessor<'_>,
+    ledger: &mut Ledger,
+) -> Result<()> {
+    use rayon::prelude::*;
+    let data = ctx.data;
+    // The header walk stopped at the end of the header's record: its line end, or the start
+    // of the next record. Step past a CRLF's LF so no chunk starts between CR and LF.
+    let mut pos = match w.last {
+        Some((s, _, _)) => s,
+        None => return Ok(()),
+    };
+    pos = record_end(data, pos, ctx.source.delimiter);
+    let bounds = chunk_bounds(data, pos, chunk);
+    // Row of each chunk's first line.
+    let gaps: Vec<u64> = bounds
+        .par_windows(2)
+        .map(|b| u64::from(count_line_ends(&data[b[0]..b[1]])))
+        .collect();
+    let mut rows = Vec::with_capacity(gaps.len());
+    let mut row = u64::from(w.row) + u64::from(count_line_ends(&data[w.scanned..pos]));
+    for g in &gaps {
+        rows.push(
+            u32::try_from(row)
+                .map_err(|_| Error::input(Location::file(&ctx.source.display), "too many lines"))?,
+        );
+        row += g;
+    }
+    let header = w.header;
+    let n = rows.len();
+    let outs: Vec<(Result<Crossed>, RowProcessor<'_>, Ledger)> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            super::quiet_panics(|| {
+                let mut p = proc.fork();
+                let mut local = Ledger::new();
+                local.lines.reserve((bounds[i + 1] - bounds[i]) / 48);
+                let mut cw = Walk {
+                    row: rows[i],
+                    scanned: bounds[i],
+                    header,
+                    pending: Vec::new(),
+                    header_widths: Vec::new(),
+                    last: None,
+                };
+                let stop = if i + 1 == n {
+                    StopAt::End
+                } else {
+                    StopAt::Byte(bounds[i + 1])
+                };
+                let r = walk(ctx, bounds[i], &mut cw, stop, &mut p, &mut local)
+                    .and_then(|crossed| p.end_record(&mut local).map(|()| crossed));
+                (r, p, local)
+            })
+        })
+        .collect();
+    ledger
+        .lines
+        .reserve(outs.iter().map(|o| o.2.lines.len()).sum());
+    for (r, p, local) in outs {
+        let crossed = r?;
+        proc.absorb(p)?;
+        ledger.append(local);
+        if crossed {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The byte after the record starting at `start` ends, found by a reader of that one record
+/// (CRLF stepped over whole).
+fn record_end(data: &[u8], start: usize, delimiter: u8) -> usize {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(&data[start..]);
+    let mut rec = csv::ByteRecord::new();
+    let _ = rdr.read_byte_record(&mut rec);
+    let mut end = start + rdr.position().byte() as usize;
+    if end > 0 && end < data.len() && data[end - 1] == b'\r' && data[end] == b'\n' {
+        end += 1;
+    }
+    end.min(data.len())
+}
+
+/// Chunk boundaries from `pos` to the end of `data`: `pos`, then the first line end at or
+/// after each further `chunk` bytes where the quote characters since `pos` are even (outside
+/// any quoted field, if the file's quotes are balanced), then `data.len()`.
+fn chunk_bounds(data: &[u8], pos: usize, chunk: usize) -> Vec<usize> {
+    let mut bounds = vec![pos];
+    let mut cur = pos;
+    loop {
+        let nominal = cur.saturating_add(chunk);
+        if nominal >= data.len() {
+            break;
+        }
+        // Quote parity at `nominal`, from `cur` (where it is even).
+        let mut odd = data[cur..nominal].iter().filter(|&&b| b == b'"').count() % 2 == 1;
+        let mut next = None;
+        for i in memchr::memchr2_iter(b'"', b'\n', &data[nominal..]) {
+            if data[nominal + i] == b'"' {
+                odd = !odd;
+            } else if !odd {
+                next = Some(nominal + i + 1);
+                break;
+            }
+        }
+        match next {
+            Some(b) if b < data.len() => {
+                bounds.push(b);
+                cur = b;
+            }
+            _ => break,
+        }
+    }
+    bounds.push(data.len());
+    bounds
+}
+
 /// Whether the record that ended at byte `end` was ended by a lone CR (not CRLF) in a file
 /// that otherwise uses LF line ends: the stray-CR case of rule 1.
+/// (The caller checks the file has an LF at all.)
 fn ends_in_lone_cr(data: &[u8], end: usize) -> bool {
     if end == 0 || end > data.len() || data[end - 1] != b'\r' {
         return false;
     }
-    data.get(end) != Some(&b'\n') && memchr::memchr(b'\n', data).is_some()
+    data.get(end) != Some(&b'\n')
 }
 
 #[cfg(test)]

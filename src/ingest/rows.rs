@@ -86,6 +86,12 @@ pub struct RowProcessor<'s> {
     pub control_found: Option<Result<Decimal>>,
     /// The empty string's symbol, interned once (a per-row look-up showed up in profiles).
     empty: Option<crate::ledger::Sym>,
+    /// Whether a row has cells fed and is not yet ended (see [`RowProcessor::end_record`]).
+    row_open: bool,
+    /// A processor made by [`RowProcessor::fork`] for a stretch of rows: blank rows before its
+    /// first flushed row are counted when it is absorbed, where the previous stretch is known.
+    forked: bool,
+    first_flushed: Option<u32>,
 }
 
 impl<'s> RowProcessor<'s> {
@@ -145,7 +151,83 @@ impl<'s> RowProcessor<'s> {
             control_cell,
             control_found: None,
             empty: None,
+            row_open: false,
+            forked: false,
+            first_flushed: None,
         }
+    }
+
+    /// A processor for a later stretch of rows of the same sheet (the header already found),
+    /// with fresh counts, lines going to its own ledger: a parallel reader gives each stretch
+    /// one, then [`absorb`](RowProcessor::absorb)s them in file order, which gives the same
+    /// counts, totals and lines as one processor fed every row.
+    pub fn fork(&self) -> RowProcessor<'s> {
+        debug_assert!(self.header_row.is_some() && !self.row_open);
+        RowProcessor {
+            source: self.source,
+            source_idx: self.source_idx,
+            sheet: self.sheet.clone(),
+            slot_names: self.slot_names.clone(),
+            skip_slots: self.skip_slots.clone(),
+            lut: self.lut.clone(),
+            slot_cols: self.slot_cols.clone(),
+            slots: vec![Slot::Empty; self.slots.len()],
+            arena: String::new(),
+            header_row: self.header_row,
+            header_cells: Vec::new(),
+            cur_row: 0,
+            last_col: None,
+            finished: false,
+            best_header: None,
+            row_has_cells: false,
+            last_row: 0,
+            lines: 0,
+            skipped: BTreeMap::new(),
+            total: Decimal::ZERO,
+            multiplier: self.multiplier,
+            negate: self.negate,
+            control_cell: self.control_cell,
+            control_found: None,
+            empty: None,
+            row_open: false,
+            forked: true,
+            first_flushed: None,
+        }
+    }
+
+    /// Add the counts of a forked processor whose rows follow this one's (call in file order,
+    /// after [`end_record`](RowProcessor::end_record) on both).
+    pub fn absorb(&mut self, other: RowProcessor<'_>) -> Result<()> {
+        if let Some(first) = other.first_flushed {
+            if first > self.last_row + 1 {
+                *self.skipped.entry("blank row".into()).or_default() +=
+                    u64::from(first - self.last_row - 1);
+            }
+            self.last_row = other.last_row;
+        }
+        for (reason, n) in other.skipped {
+            *self.skipped.entry(reason).or_default() += n;
+        }
+        self.lines += other.lines;
+        // Lines are bounded by money::MAX_AMOUNT (1e18) and rows by u32, so no sum of them can
+        // overflow a Decimal (7.9e28); checked all the same.
+        self.total = self.total.checked_add(other.total).ok_or_else(|| {
+            Error::input(
+                Location::file(&self.source.display),
+                "the lines' total overflows (more than 79 octillion)",
+            )
+        })?;
+        if other.control_found.is_some() {
+            self.control_found = other.control_found;
+        }
+        Ok(())
+    }
+
+    /// End the current row now rather than when the next row's first cell arrives. A reader
+    /// whose records are whole rows (CSV) calls it after each record, so a bad row is reported
+    /// before anything in the rows after it.
+    pub fn end_record(&mut self, ledger: &mut Ledger) -> Result<()> {
+        self.end_row(ledger)
     }
 
     pub fn header_row(&self) -> Option<u32> {
@@ -175,6 +257,7 @@ impl<'s> RowProcessor<'s> {
             self.end_row(ledger)?;
             self.cur_row = row;
             self.last_col = None;
+            self.row_open = true;
         }
         if self.last_col.is_some_and(|c| col <= c) {
             return Err(self.out_of_order(row, col));
@@ -270,9 +353,10 @@ impl<'s> RowProcessor<'s> {
     }
 
     fn end_row(&mut self, ledger: &mut Ledger) -> Result<()> {
-        if self.cur_row == 0 || self.finished {
+        if self.cur_row == 0 || self.finished || !self.row_open {
             return Ok(());
         }
+        self.row_open = false;
         if self.header_row.is_none() {
             let row = self.cur_row;
             let is_header = match self.source.header_row {
@@ -298,7 +382,9 @@ impl<'s> RowProcessor<'s> {
         }
         let row = self.cur_row;
         // Rows with no cells at all between the last flushed row and this one are blank.
-        if row > self.last_row + 1 {
+        if self.forked && self.first_flushed.is_none() {
+            self.first_flushed = Some(row);
+        } else if row > self.last_row + 1 {
             *self.skipped.entry("blank row".into()).or_default() +=
                 u64::from(row - self.last_row - 1);
         }
