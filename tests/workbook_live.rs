@@ -488,7 +488,10 @@ fn step_value_and_cost_grades_recalculate_as_the_engine_does() {
         "attachment_share = [\"0.8\", \"0.6\", \"0.4\"]\ncap = 700000\nclawback = true\n",
         1,
     );
-    assert!(text.contains("clawback"), "the Barnet sample changed: update this test's edit");
+    assert!(
+        text.contains("clawback"),
+        "the Barnet sample changed: update this test's edit"
+    );
     std::fs::write(&barnet, text).unwrap();
 
     let out = wd.path("out");
