@@ -485,7 +485,7 @@ fn step_value_and_cost_grades_recalculate_as_the_engine_does() {
     let barnet = place.join(format!("scenarios/{pbr_id}.toml"));
     let text = std::fs::read_to_string(&barnet).unwrap().replacen(
         "attachment_share = [\"0.8\", \"0.6\", \"0.4\"]\n",
-        "attachment_share = [\"0.8\", \"0.6\", \"0.4\"]\ncap = 700000\nclawback = true\n",
+        "attachment_share = [\"0.8\", \"0.6\", \"0.4\"]\ncap = 500000\nclawback = true\n",
         1,
     );
     assert!(
@@ -541,8 +541,9 @@ fn step_value_and_cost_grades_recalculate_as_the_engine_does() {
             "2500000",
         ),
         (id, "optimism_bias.cost_grade.3", "0.4"),
-        // The cap binds at 700,000; at 900,000 it binds later; a slower drop-off claws back less.
-        (pbr_id, "transfer.payment-by-results.cap", "900000"),
+        // The cap binds at 500,000 (year 2); at 600,000 it binds in year 3; a slower drop-off
+        // claws back less.
+        (pbr_id, "transfer.payment-by-results.cap", "600000"),
         (pbr_id, "outcome.family-turned-around.drop_off", "0.05"),
     ];
     let edits = wd.path("edits");
