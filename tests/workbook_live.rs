@@ -483,11 +483,14 @@ fn step_value_and_cost_grades_recalculate_as_the_engine_does() {
     // on Barnet's per-intake attachment shares.
     let pbr_id = "barnet-families";
     let barnet = place.join(format!("scenarios/{pbr_id}.toml"));
-    let text = std::fs::read_to_string(&barnet).unwrap().replacen(
-        "attachment_share = [\"0.8\", \"0.6\", \"0.4\"]\n",
-        "attachment_share = [\"0.8\", \"0.6\", \"0.4\"]\ncap = 500000\nclawback = true\n",
-        1,
-    );
+    let text =
+        std::fs::read_to_string(repo().join(format!("models/kirkbridge/scenarios/{pbr_id}.toml")))
+            .unwrap()
+            .replacen(
+                "attachment_share = [\"0.8\", \"0.6\", \"0.4\"]\n",
+                "attachment_share = [\"0.8\", \"0.6\", \"0.4\"]\ncap = 500000\nclawback = true\n",
+                1,
+            );
     assert!(
         text.contains("clawback"),
         "the Barnet sample changed: update this test's edit"
