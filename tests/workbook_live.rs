@@ -283,10 +283,20 @@ fn workbook_npvs(xlsx: &Path) -> BTreeMap<String, f64> {
 /// `totalplace run <scenario> --set path=value`: every party's NPV (pennies, as results.json
 /// writes them), and the system's.
 fn engine_npvs(wd: &Workdir, scenario: &str, set: Option<(&str, &str)>) -> BTreeMap<String, f64> {
+    engine_npvs_in(wd, &repo().join("models/kirkbridge"), scenario, set)
+}
+
+/// [`engine_npvs`] for a scenario of the place at `place` (a test's edited copy).
+fn engine_npvs_in(
+    wd: &Workdir,
+    place: &Path,
+    scenario: &str,
+    set: Option<(&str, &str)>,
+) -> BTreeMap<String, f64> {
     let out = wd.path(&format!("run-{scenario}-{}", set.map_or("base", |s| s.0)));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_totalplace"));
     cmd.arg("run")
-        .arg(repo().join(format!("models/kirkbridge/scenarios/{scenario}.toml")))
+        .arg(place.join(format!("scenarios/{scenario}.toml")))
         .arg("--out")
         .arg(&out)
         .current_dir(repo());
@@ -508,34 +518,7 @@ fn step_value_and_cost_grades_recalculate_as_the_engine_does() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let book_of = |id: &str| out.join(format!("kirkbridge/{id}/results.xlsx"));
-    let engine_of = |id: &str, set: Option<(&str, &str)>| -> BTreeMap<String, f64> {
-        let dir = wd.path(&format!("run-{id}-{}", set.map_or("base", |s| s.0)));
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_totalplace"));
-        cmd.arg("run")
-            .arg(place.join(format!("scenarios/{id}.toml")))
-            .arg("--out")
-            .arg(&dir)
-            .current_dir(repo());
-        if let Some((k, v)) = set {
-            cmd.arg("--set").arg(format!("{k}={v}"));
-        }
-        let o = cmd.output().unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let json: serde_json::Value = serde_json::from_slice(
-            &std::fs::read(dir.join(format!("kirkbridge/{id}/results.json"))).unwrap(),
-        )
-        .unwrap();
-        let d = |v: &serde_json::Value| -> f64 { v.as_str().unwrap().parse().unwrap() };
-        let mut m = BTreeMap::new();
-        for p in json["parties"].as_array().unwrap() {
-            let pid = p["id"].as_str().unwrap();
-            m.insert(pid.to_string(), d(&p["summary"]["npv"]));
-            m.insert(format!("{pid}/cashable"), d(&p["summary"]["npv_cashable"]));
-        }
-        m.insert("system".into(), d(&json["system"]["npv"]));
-        m.insert("system/cashable".into(), d(&json["system"]["npv_cashable"]));
-        m
-    };
+    let engine_of = |id: &str, set| engine_npvs_in(&wd, &place, id, set);
 
     let cases = [
         (
