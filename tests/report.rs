@@ -131,6 +131,7 @@ fn report_writes_every_file_and_with_verbose_prints_each_path() {
             "yearly.csv",
             "results.json",
             "conventions.csv",
+            "cost_per_outcome.csv",
             "board-paper.docx",
             "baseline.csv",
         ] {

@@ -6,6 +6,8 @@
 //! temporary place with the same agency, cohort and transition ids, holding copies of the
 //! sample scenarios and the repository's unit-cost library and deflator index.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -321,22 +323,7 @@ fn set_changes_the_result() {
 fn check_warns_about_flagged_library_rows_a_scenario_uses() {
     let tmp = tempfile::tempdir().unwrap();
     let models = tmp.path().join("models");
-    let place = models.join("kirkbridge");
-    std::fs::create_dir_all(place.join("scenarios")).unwrap();
-    for e in std::fs::read_dir(repo().join("models/kirkbridge")).unwrap() {
-        let e = e.unwrap();
-        if e.path().is_file() {
-            std::fs::copy(e.path(), place.join(e.file_name())).unwrap();
-        }
-    }
-    let data = repo().join("sample-data/kirkbridge");
-    let toml = std::fs::read_to_string(place.join("place.toml"))
-        .unwrap()
-        .replace(
-            "data_dir = \"../../sample-data/kirkbridge\"",
-            &format!("data_dir = {:?}", data.to_str().unwrap()),
-        );
-    std::fs::write(place.join("place.toml"), toml).unwrap();
+    let place = common::copy_sample_place(&models, &[]);
     std::fs::copy(
         repo().join("models/gdp-deflators.csv"),
         models.join("gdp-deflators.csv"),

@@ -450,27 +450,11 @@ fn changing_an_input_recalculates_every_agency_as_the_engine_does() {
 fn step_value_and_cost_grades_recalculate_as_the_engine_does() {
     let wd = Workdir::new();
     let models = wd.path("models");
-    let place = models.join("kirkbridge");
-    std::fs::create_dir_all(place.join("scenarios")).unwrap();
+    // Not the tracking files: they name the other sample scenarios.
+    let place = common::copy_sample_place(&models, &["actuals.csv", "track.toml"]);
     for f in ["unit-costs.csv", "gdp-deflators.csv"] {
         std::fs::copy(repo().join("models").join(f), models.join(f)).unwrap();
     }
-    for e in std::fs::read_dir(repo().join("models/kirkbridge")).unwrap() {
-        let e = e.unwrap();
-        // Not the tracking files: they name the other sample scenarios.
-        let tracking = ["actuals.csv", "track.toml"].contains(&e.file_name().to_str().unwrap());
-        if e.path().is_file() && !tracking {
-            std::fs::copy(e.path(), place.join(e.file_name())).unwrap();
-        }
-    }
-    let data = repo().join("sample-data/kirkbridge");
-    let toml = std::fs::read_to_string(place.join("place.toml"))
-        .unwrap()
-        .replace(
-            "data_dir = \"../../sample-data/kirkbridge\"",
-            &format!("data_dir = {:?}", data.to_str().unwrap()),
-        );
-    std::fs::write(place.join("place.toml"), toml).unwrap();
     let id = "bradford-mh-discharge";
     let original =
         std::fs::read_to_string(repo().join(format!("models/kirkbridge/scenarios/{id}.toml")))

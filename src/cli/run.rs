@@ -83,19 +83,8 @@ pub fn run(args: Args) -> Result<()> {
     }
     let mut out = OutputSet::new();
     let dir = args.common.out.join(&sc.place_id).join(&sc.id);
-    out.add(dir.join("summary.csv"), report::summary_csv(&sc, &results));
-    out.add(dir.join("yearly.csv"), report::yearly_csv(&sc, &results));
-    out.add(
-        dir.join("results.json"),
-        report::results_json(&sc, &params, &results),
-    );
-    out.add(dir.join("conventions.csv"), report::conventions_csv(&sc));
-    out.add(
-        dir.join("cost_per_outcome.csv"),
-        report::cost_per_outcome_csv(&sc, &results),
-    );
-    if let Some(b) = baseline::csv(&sc, &results) {
-        out.add(dir.join("baseline.csv"), b);
+    for (name, bytes) in report::scenario_files(&sc, &params, &results) {
+        out.add(dir.join(name), bytes);
     }
     if !switching_rows.is_empty() {
         out.add(

@@ -303,30 +303,8 @@ fn stage_scenario(
         dir.join("board-pack.md"),
         doc::markdown(&doc).into_bytes(),
     );
-    let sc = &sr.scenario;
-    let r = &sr.results;
-    push(
-        out,
-        dir.join("summary.csv"),
-        scenario::report::summary_csv(sc, r),
-    );
-    push(
-        out,
-        dir.join("yearly.csv"),
-        scenario::report::yearly_csv(sc, r),
-    );
-    push(
-        out,
-        dir.join("results.json"),
-        scenario::report::results_json(sc, &sr.params, r),
-    );
-    push(
-        out,
-        dir.join("conventions.csv"),
-        scenario::report::conventions_csv(sc),
-    );
-    if let Some(b) = scenario::baseline::csv(sc, r) {
-        push(out, dir.join("baseline.csv"), b);
+    for (name, bytes) in scenario::report::scenario_files(&sr.scenario, &sr.params, &sr.results) {
+        push(out, dir.join(name), bytes);
     }
     Ok(charts)
 }

@@ -420,6 +420,8 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
             "Deadweight",
             "Lag (yrs)",
             "Drop-off",
+            "Additionality",
+            "Ramp-up",
             "Evidence grade",
             "Optimism bias",
         ]
@@ -427,6 +429,15 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
         .to_vec(),
     );
     for o in &sc.outcomes {
+        let ramp = if o.ramp_up.is_empty() {
+            "full at once".to_string()
+        } else {
+            o.ramp_up
+                .iter()
+                .map(|&r| pct0(p.get(r)))
+                .collect::<Vec<_>>()
+                .join("/")
+        };
         t.rows.push(vec![
             o.id.clone(),
             if o.participants_by_intake.is_empty() {
@@ -444,6 +455,8 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
             pct0(p.get(o.deadweight)),
             o.lag.to_string(),
             pct0(p.get(o.drop_off)),
+            pct0(crate::scenario::engine::outcome_additionality(o, p)),
+            ramp,
             o.evidence_grade.to_string(),
             pct0(p.get(o.optimism_bias)),
         ]);
@@ -482,6 +495,10 @@ pub fn scenario_pack(run: &PlaceRun, sr: &ScenarioRun, figs: &[Figure]) -> Doc {
         ]);
     }
     b.push(Block::Table(t));
+    if let Some(t) = pbr_terms(run, sc, p) {
+        b.push(Block::Heading("Payments by results".into()));
+        b.push(Block::Table(t));
+    }
     b.push(Block::Heading("Conventions".into()));
     let mut t = Table::new(vec![
         "Convention".into(),
@@ -881,4 +898,82 @@ fn group(n: u64) -> String {
         out.push(ch);
     }
     out
+}
+
+/// The terms of each payment-by-results contract as the scenario writes them (none: no PbR).
+fn pbr_terms(
+    run: &PlaceRun,
+    sc: &crate::scenario::ValidatedScenario,
+    p: &crate::scenario::Params,
+) -> Option<Table> {
+    use crate::scenario::TransferKind;
+    let mut t = Table::new(
+        [
+            "Contract",
+            "Paid by → to",
+            "Outcome",
+            "Most per person",
+            "Attachment fee",
+            "Results paid on",
+            "Result lag (yrs)",
+            "Cap",
+            "Claw-back",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    t.numeric = vec![false, false, false, true, false, false, false, true, false];
+    for tr in &sc.transfers {
+        let TransferKind::Pbr {
+            outcome,
+            amount,
+            attachment_share,
+            attachment_by_intake,
+            result_lag,
+            additional,
+            cap,
+            clawback,
+        } = &tr.kind
+        else {
+            continue;
+        };
+        let o = &sc.outcomes[*outcome];
+        let attach = if attachment_by_intake.is_empty() {
+            pct0(p.get(*attachment_share))
+        } else {
+            attachment_by_intake
+                .iter()
+                .enumerate()
+                .map(|(i, &a)| {
+                    format!(
+                        "{} ({} intake)",
+                        pct0(p.get(a)),
+                        sc.year_label(o.intake_start + i)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        t.rows.push(vec![
+            tr.id.clone(),
+            format!(
+                "{} → {}",
+                super::short_name(&sc.parties[tr.from].id),
+                super::short_name(&sc.parties[tr.to].id)
+            ),
+            o.id.clone(),
+            gbp(run, p.get(*amount)),
+            attach,
+            if *additional {
+                "additional outcomes (net of deadweight)".into()
+            } else {
+                "every observed result".into()
+            },
+            result_lag.to_string(),
+            cap.map(|c| gbp(run, p.get(c)))
+                .unwrap_or_else(|| "none".into()),
+            if *clawback { "yes" } else { "no" }.into(),
+        ]);
+    }
+    (!t.rows.is_empty()).then_some(t)
 }

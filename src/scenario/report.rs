@@ -25,7 +25,7 @@ pub fn conventions(sc: &ValidatedScenario) -> Vec<(String, String)> {
         ("central budgets".to_string(), "benefits to agencies whose budget control is central are flagged \"not locally cashable\": real, but not in the place's hands".to_string()),
         ("transfers".to_string(), "PbR, pooled contributions, per-unit payments and gain-shares move money between parties and net to zero over all parties (external payers included); PbR results are paid on observed results (engaged x success, deadweight included) with the outcome's optimism bias; a gain-share passes on a share of the payer's positive net gain in the year (its benefits on the stated basis + other transfers - costs)".to_string()),
         ("NPV, FROI".to_string(), "NPV_a = B_a - C_a + T_a (PV benefits - PV costs + PV net transfers received); FROI_a = B_a / C_a, none when C_a = 0; cashable NPV and FROI use cashable benefits only".to_string()),
-        ("payback".to_string(), "first year in which the cumulative discounted net turns non-negative, interpolated linearly within that year (its net treated as accruing evenly); shown as years from the start of year 0; 0 when never in deficit".to_string()),
+        ("payback".to_string(), "the last crossing into permanent surplus: the year after the last year whose cumulative discounted net is negative, interpolated linearly within that year (its net treated as accruing evenly); shown as years from the start of year 0; 0 when the cumulative is never negative; not within horizon when it is negative in the last year; a party that was in surplus and fell back into deficit is shown with the year(s) it did (\"in deficit again in year ...\")".to_string()),
         ("asymmetry".to_string(), "cost share c_a = C_a / sum C; benefit share b_a = B_a / sum B; wrong-pocket index W = 1/2 sum |b_a - c_a| in 0..1, on all fiscal benefits and on cashable benefits".to_string()),
         ("fair share".to_string(), "the transfer that would give every party the system FROI: sum C x b_a - C_a (positive: should pay in), on all fiscal benefits and on cashable benefits; computed before the scenario's own transfers".to_string()),
     ];
@@ -642,6 +642,27 @@ pub fn cost_per_outcome_csv(sc: &ValidatedScenario, r: &Results) -> Vec<u8> {
 
 /// Every warning of a scenario run: double counting (from validation) and avoided costs over
 /// the mapped baseline (from the results).
+/// The tables every run of a scenario writes into its output folder, by file name, in the
+/// order they are written: `run` and `report` both write exactly these (plus their own
+/// extras), so a new table is added here once.
+pub fn scenario_files(
+    sc: &ValidatedScenario,
+    params: &super::Params,
+    r: &Results,
+) -> Vec<(&'static str, Vec<u8>)> {
+    let mut files = vec![
+        ("summary.csv", summary_csv(sc, r)),
+        ("yearly.csv", yearly_csv(sc, r)),
+        ("results.json", results_json(sc, params, r)),
+        ("conventions.csv", conventions_csv(sc)),
+        ("cost_per_outcome.csv", cost_per_outcome_csv(sc, r)),
+    ];
+    if let Some(b) = super::baseline::csv(sc, r) {
+        files.push(("baseline.csv", b));
+    }
+    files
+}
+
 pub fn all_warnings(sc: &ValidatedScenario, r: &Results) -> Vec<String> {
     let mut w = sc.warnings.clone();
     w.extend(super::baseline::warnings(sc, r));

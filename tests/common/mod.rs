@@ -109,3 +109,29 @@ impl Run {
 pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// A copy of the sample place's own files (`models/kirkbridge/*`, not its scenarios) in
+/// `<models>/kirkbridge`, leaving out the files named in `skip`, with `data_dir` pointing at
+/// the repository's sample budgets; returns the place directory (its `scenarios/` is made,
+/// empty). The caller adds the libraries and scenarios its test needs.
+pub fn copy_sample_place(models: &Path, skip: &[&str]) -> PathBuf {
+    let place = models.join("kirkbridge");
+    std::fs::create_dir_all(place.join("scenarios")).unwrap();
+    for e in std::fs::read_dir(repo().join("models/kirkbridge")).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        if e.path().is_file() && !skip.contains(&name.to_str().unwrap()) {
+            std::fs::copy(e.path(), place.join(&name)).unwrap();
+        }
+    }
+    let data = repo().join("sample-data/kirkbridge");
+    let toml = std::fs::read_to_string(place.join("place.toml")).unwrap();
+    let from = "data_dir = \"../../sample-data/kirkbridge\"";
+    assert!(
+        toml.contains(from),
+        "sample place.toml no longer says {from}"
+    );
+    let toml = toml.replace(from, &format!("data_dir = {:?}", data.to_str().unwrap()));
+    std::fs::write(place.join("place.toml"), toml).unwrap();
+    place
+}
