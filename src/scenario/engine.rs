@@ -127,8 +127,13 @@ pub struct Trace {
     pub outcomes: Vec<OutcomeTrace>,
     /// Per cost line: amount by year after the optimism-bias uplift.
     pub costs: Vec<Vec<Decimal>>,
-    /// Per transfer: the amount paid by `from` to `to` each year.
+    /// Per transfer: the amount paid by `from` to `to` each year (in the price base).
     pub transfers: Vec<Vec<Decimal>>,
+    /// Per transfer in cash prices: its payments each year in cash, before conversion (empty
+    /// for the others).
+    pub transfers_cash: Vec<Vec<Decimal>>,
+    /// Cash → price-base factor of each year (empty: no line in cash prices).
+    pub cash_factors: Vec<Decimal>,
     /// Per party: net transfers received each year before any gain-share (a gain-share's basis).
     pub before_gain_share: Vec<Vec<Decimal>>,
 }
@@ -290,6 +295,12 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
     let mut cashable = vec![vec![zero; h]; n];
     let mut non_cashable = vec![vec![zero; h]; n];
     let mut transfers = vec![vec![zero; h]; n];
+    // Cash → price-base factor of each year (lines in cash prices only).
+    let cash_f = sc.prices.as_ref().map(|c| c.factors(p));
+    let to_real = |cash: bool, t: usize, x: Decimal| match (&cash_f, cash) {
+        (Some(f), true) => x * f[t],
+        _ => x,
+    };
 
     for c in &sc.costs {
         let uplift = one + p.get(c.optimism_bias);
@@ -297,7 +308,7 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
         for (i, &a) in c.amounts.iter().enumerate() {
             let t = c.from_year + i;
             if t < h {
-                let x = p.get(a) * uplift;
+                let x = to_real(c.cash, t, p.get(a) * uplift);
                 costs[c.party][t][c.kind.index()] += x;
                 line[t] = x;
             }
@@ -393,6 +404,8 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
 
     // Each transfer's payments by year, from its payer to its payee.
     let mut paid = vec![vec![zero; h]; sc.transfers.len()];
+    // Per transfer in cash prices: its payments in cash, before conversion (the trace's).
+    let mut cash_paid = trace.is_some().then(|| vec![Vec::new(); sc.transfers.len()]);
     for (i, tr) in sc.transfers.iter().enumerate() {
         let paid = &mut paid[i];
         match &tr.kind {
@@ -478,6 +491,16 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
             }
             TransferKind::GainShare { .. } => {}
         }
+        // Worked out in cash (a PbR's tariff and cap are the contract's), then in the price
+        // base year by year.
+        if tr.cash {
+            if let Some(tc) = cash_paid.as_mut() {
+                tc[i] = paid.clone();
+            }
+            for (t, x) in paid.iter_mut().enumerate() {
+                *x = to_real(true, t, *x);
+            }
+        }
         for t in 0..h {
             transfers[tr.from][t] -= paid[t];
             transfers[tr.to][t] += paid[t];
@@ -512,6 +535,8 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
     }
     if let Some(tr) = trace {
         tr.transfers = paid;
+        tr.transfers_cash = cash_paid.unwrap_or_default();
+        tr.cash_factors = cash_f.clone().unwrap_or_default();
         tr.before_gain_share = before;
     }
 

@@ -15,6 +15,7 @@ pub mod library;
 pub mod local;
 pub mod overrides;
 pub mod params;
+pub mod prices;
 pub mod raw;
 pub mod report;
 pub mod switching;
@@ -28,6 +29,7 @@ pub use engine::{evaluate, Payback, Results};
 pub use library::{Deflators, UnitCost};
 pub use local::Count;
 pub use params::{Bound, ParamSpec, Params};
+pub use prices::CashPrices;
 pub use validate::{load, load_text, load_with_count, load_with_overrides, load_without_count};
 
 use crate::model::BudgetControl;
@@ -84,6 +86,9 @@ pub struct Cost {
     pub from_year: usize,
     /// One parameter per year from `from_year`.
     pub amounts: Vec<P>,
+    /// Amounts in each year's own (cash) prices, converted with [`ValidatedScenario::prices`];
+    /// else in the price base.
+    pub cash: bool,
     /// The optimism-bias uplift that applies (this line's own, or the scenario's).
     pub optimism_bias: P,
     /// Where that uplift comes from (the conventions say, line by line).
@@ -273,6 +278,9 @@ pub struct Transfer {
     pub from: usize,
     pub to: usize,
     pub kind: TransferKind,
+    /// Payments worked out in cash (a PbR's tariff and cap, a per-unit payment, fixed amounts)
+    /// and converted to the price base year by year with [`ValidatedScenario::prices`].
+    pub cash: bool,
     /// A PbR transfer whose `result_lag` was not given and follows its outcome's lag.
     pub result_lag_follows_outcome: bool,
     pub note: Option<String>,
@@ -322,6 +330,8 @@ pub struct ValidatedScenario {
     pub agency_cashability: Vec<(usize, Decimal)>,
     /// Deflator index of the price base ("" file: none needed).
     pub price_base_index: Option<Decimal>,
+    /// The cash → price-base factors' terms, when any cost or transfer is in cash prices.
+    pub prices: Option<CashPrices>,
     /// Default parameter values, as written in the files.
     pub defaults: Params,
     /// Each agency's mapped spend on the scenario's cohort today, when the place has a spend

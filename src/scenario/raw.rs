@@ -15,6 +15,9 @@ pub struct ScenarioFile {
     pub discount: Option<DiscountRaw>,
     #[serde(default)]
     pub optimism_bias: Option<OptimismBiasRaw>,
+    /// How amounts given in cash (nominal) terms are brought to the price base.
+    #[serde(default)]
+    pub prices: Option<PricesRaw>,
     /// Unit-cost role → place agency (or external party) id. Unlisted roles map to the agency
     /// with the same id.
     #[serde(default)]
@@ -120,6 +123,20 @@ pub struct OptimismBiasRaw {
     pub costs_reason: Option<String>,
 }
 
+/// `[prices]`: the assumption that carries the GDP-deflator index past its last year, for
+/// lines given in cash terms (`prices = "cash"`).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct PricesRaw {
+    /// GDP-deflator growth a year after the index file's last year (0.02 for 2%): no default,
+    /// a cash line in a year past the file needs it.
+    #[serde(default)]
+    pub inflation: Option<NumberRaw>,
+    /// Where the inflation figure comes from (shown in the conventions).
+    #[serde(default)]
+    pub inflation_source: Option<String>,
+}
+
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ExternalRaw {
@@ -189,6 +206,10 @@ pub struct CostRaw {
     #[serde(default)]
     pub from_year: Option<i64>,
     pub amounts: Vec<NumberRaw>,
+    /// `"real"` (default: amounts in the price base) or `"cash"` (nominal amounts in each
+    /// year's own prices, converted to the price base with the GDP deflators).
+    #[serde(default)]
+    pub prices: Option<String>,
     /// Overrides `[optimism_bias] costs` for this line.
     #[serde(default)]
     pub optimism_bias: Option<NumberRaw>,
@@ -322,6 +343,11 @@ pub struct TransferRaw {
     /// pbr: years after intake when results are paid (default: the outcome's lag).
     #[serde(default)]
     pub result_lag: Option<i64>,
+    /// fixed/pooled/pbr/per-unit: `"real"` (default: amounts, caps and tariffs in the price
+    /// base) or `"cash"` (in each year's own prices, e.g. a PbR tariff fixed in cash, which
+    /// erodes in real terms; converted to the price base with the GDP deflators).
+    #[serde(default)]
+    pub prices: Option<String>,
     /// gain-share: share of the payer's net gain passed on.
     #[serde(default)]
     pub share: Option<NumberRaw>,

@@ -32,6 +32,9 @@ pub fn conventions(sc: &ValidatedScenario) -> Vec<(String, String)> {
     if !sc.costs.is_empty() {
         v.push(("optimism bias on costs".to_string(), cost_uplifts(sc)));
     }
+    if let Some(cp) = &sc.prices {
+        v.push(("cash prices".to_string(), cash_prices_statement(sc, cp)));
+    }
     if sc.place_synthetic {
         v.push((
             "data".to_string(),
@@ -72,6 +75,39 @@ fn additionality_statement(sc: &ValidatedScenario) -> String {
         format!("as written: {}; others at the defaults", set.join("; "))
     };
     format!("beyond deadweight, additionality = (1 - displacement) x (1 - leakage) x attribution (HM Treasury additionality: net additional = gross x (1 - deadweight) x (1 - displacement) x (1 - leakage) x attribution); defaults attribution 1, displacement 0, leakage 0; it scales every benefit flow and the count of additional outcomes, not PbR results, which are paid on observed results; {here}")
+}
+
+/// The cash-prices convention: which lines are in cash, the conversion, and the inflation
+/// assumed past the deflator file (as written in the files).
+fn cash_prices_statement(sc: &ValidatedScenario, cp: &super::CashPrices) -> String {
+    let lines: Vec<String> = sc
+        .costs
+        .iter()
+        .filter(|c| c.cash)
+        .map(|c| format!("cost.{}", c.id))
+        .chain(
+            sc.transfers
+                .iter()
+                .filter(|t| t.cash)
+                .map(|t| format!("transfer.{} ({})", t.id, t.kind.label())),
+        )
+        .collect();
+    let last = super::library::fy_label(cp.last_year);
+    let past = match cp.inflation {
+        Some(i) => format!(
+            "past {last}, the index grows by the assumed inflation prices.inflation = {} a year{}",
+            sc.defaults.get(i).normalize(),
+            cp.inflation_source
+                .as_ref()
+                .map_or(String::new(), |s| format!(" ({s})"))
+        ),
+        None => format!("every modelled year is within the index (to {last})"),
+    };
+    format!(
+        "{} given in cash (each year's own prices): amount in the price base = cash amount x index[{}] / index[year] from the GDP-deflator index; {past}; a PbR's tariff, attachment fees, claw-backs and cap are worked out in cash, as the contract states them, and each year's payment is then converted, so a tariff fixed in cash erodes in real terms; optimism bias on a cash cost applies before conversion",
+        lines.join(", "),
+        super::library::fy_label(sc.price_base)
+    )
 }
 
 /// Which uplift each cost line takes (as written in the files) and why.

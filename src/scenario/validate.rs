@@ -509,11 +509,35 @@ pub(super) fn validate(
         })
         .collect();
 
+    // Cash prices: the assumed inflation past the deflator file (a parameter when given).
+    let inflation = raw
+        .prices
+        .as_ref()
+        .and_then(|pr| pr.inflation.as_ref())
+        .map(|v| b.param("prices.inflation".into(), Some(v), Decimal::ZERO, Bound::Rate));
+    // Keys of the lines given in cash prices (`cost.<id>.prices`, `transfer.<id>.prices`).
+    let mut cash_lines: Vec<String> = Vec::new();
+    let mut cash_of = |b: &mut Builder, key: String, v: Option<&str>| -> bool {
+        match super::prices::parse(v) {
+            Ok(cash) => {
+                if cash {
+                    cash_lines.push(key);
+                }
+                cash
+            }
+            Err(m) => {
+                b.err(key, m);
+                false
+            }
+        }
+    };
+
     // Costs.
     b.ids("cost", raw.cost.iter().map(|c| c.id.as_str()));
     let mut costs = Vec::new();
     for c in &raw.cost {
         let k = |s: &str| format!("cost.{}.{s}", c.id);
+        let cash = cash_of(&mut b, k("prices"), c.prices.as_deref());
         let p = party(&c.agency).unwrap_or_else(|| {
             b.err(
                 k("agency"),
@@ -588,6 +612,7 @@ pub(super) fn validate(
             kind,
             from_year,
             amounts,
+            cash,
             optimism_bias,
             optimism_bias_from,
             optimism_bias_reason,
@@ -1036,6 +1061,17 @@ pub(super) fn validate(
             }
             i
         };
+        let cash = if t.kind == "gain-share" {
+            if t.prices.is_some() {
+                b.err(
+                    k("prices"),
+                    "a gain-share passes on a share of a gain in the price base: it takes no `prices`",
+                );
+            }
+            false
+        } else {
+            cash_of(&mut b, k("prices"), t.prices.as_deref())
+        };
         if t.kind != "pbr" {
             for (name, present) in [("cap", t.cap.is_some()), ("clawback", t.clawback.is_some())] {
                 if present {
@@ -1227,12 +1263,23 @@ pub(super) fn validate(
                 from,
                 to,
                 kind,
+                cash,
                 result_lag_follows_outcome: t.kind == "pbr" && t.result_lag.is_none(),
                 note: t.note.clone(),
             });
         }
     }
 
+    let prices = cash_prices(
+        &mut b,
+        deflators,
+        price_base,
+        start_year,
+        horizon,
+        &cash_lines,
+        inflation,
+        raw.prices.as_ref().and_then(|p| p.inflation_source.clone()),
+    );
     Error::from_list(b.errors)?;
     let mut warnings = double_counting(
         &file,
@@ -1278,10 +1325,104 @@ pub(super) fn validate(
         param_specs: b.specs,
         agency_cashability: agency_cash.iter().map(|(i, (_, v))| (*i, *v)).collect(),
         price_base_index: deflators.index.get(&price_base).copied(),
+        prices,
         defaults: Params { values: b.values },
         baseline,
         warnings,
     })
+}
+
+/// The cash → price-base terms of every modelled year, when some line is in cash prices:
+/// each year's financial year must be in the deflator file or, past its last year, carried
+/// on by `[prices] inflation`.
+#[allow(clippy::too_many_arguments)]
+fn cash_prices(
+    b: &mut Builder,
+    deflators: &Deflators,
+    price_base: i32,
+    start_year: i32,
+    horizon: usize,
+    cash_lines: &[String],
+    inflation: Option<P>,
+    inflation_source: Option<String>,
+) -> Option<CashPrices> {
+    if cash_lines.is_empty() {
+        if inflation.is_some() {
+            b.err(
+                "prices.inflation",
+                "no cost or transfer is in cash prices (`prices = \"cash\"`), so nothing uses it",
+            );
+        }
+        return None;
+    }
+    let lines = cash_lines.join(", ");
+    let file = if deflators.file.is_empty() {
+        "no gdp-deflators.csv found".to_string()
+    } else {
+        deflators.file.clone()
+    };
+    let (Some(&base), Some((&last, &last_ix))) = (
+        deflators.index.get(&price_base),
+        deflators.index.last_key_value(),
+    ) else {
+        b.err(
+            cash_lines[0].clone(),
+            format!(
+                "cash prices ({lines}) are converted with the GDP-deflator index, which has no {} ({file})",
+                fy_label(price_base)
+            ),
+        );
+        return None;
+    };
+    let mut known = Vec::with_capacity(horizon);
+    let mut index = Vec::with_capacity(horizon);
+    let mut past = Vec::with_capacity(horizon);
+    for t in 0..horizon {
+        let y = start_year + t as i32;
+        if y > last {
+            known.push(base / last_ix);
+            index.push(last_ix);
+            past.push((y - last) as u32);
+        } else {
+            match deflators.index.get(&y) {
+                Some(&ix) => {
+                    known.push(base / ix);
+                    index.push(ix);
+                    past.push(0);
+                }
+                None => {
+                    b.err(
+                        cash_lines[0].clone(),
+                        format!(
+                            "cash prices ({lines}) need the GDP-deflator index of {} ({file} has none)",
+                            fy_label(y)
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+    }
+    let cp = CashPrices {
+        base,
+        index,
+        known,
+        past,
+        last_year: last,
+        inflation,
+        inflation_source,
+    };
+    if cp.needs_inflation() && inflation.is_none() {
+        b.err(
+            cash_lines[0].clone(),
+            format!(
+                "cash prices ({lines}) run past the GDP-deflator index's last year, {} ({file}): set `[prices] inflation`, the yearly GDP-deflator growth assumed after it (e.g. the OBR's latest forecast), with `inflation_source` saying where it comes from",
+                fy_label(last)
+            ),
+        );
+        return None;
+    }
+    Some(cp)
 }
 
 /// Each party's mapped spend on the scenario's cohort (the transition's cohort when only a

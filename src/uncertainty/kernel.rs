@@ -33,6 +33,8 @@ struct KCost {
     /// (year, amount parameter), years within the horizon only.
     years: Vec<(usize, P)>,
     optimism_bias: P,
+    /// Amounts in cash prices (× the year's cash factor).
+    cash: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +42,8 @@ struct KPerUnit {
     from: usize,
     to: usize,
     amount: P,
+    /// Paid in cash prices (× the year's cash factor; the flow is then evaluated yearly).
+    cash: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +102,7 @@ enum KTransfer {
         from: usize,
         to: usize,
         years: Vec<(usize, P)>,
+        cash: bool,
     },
     Pbr {
         from: usize,
@@ -110,6 +115,7 @@ enum KTransfer {
         additional: bool,
         cap: Option<P>,
         clawback: bool,
+        cash: bool,
     },
 }
 
@@ -135,6 +141,9 @@ pub struct Kernel {
     tracked: Vec<bool>,
     /// Parties with any cost, flow or transfer.
     pub active: Vec<bool>,
+    /// Cash prices: per year index[base] ÷ index[min(year, last)], years past the deflator
+    /// file, and the inflation parameter (see [`crate::scenario::CashPrices`]).
+    prices: Option<(Vec<f64>, Vec<u32>, Option<P>)>,
 }
 
 /// Per-thread working memory for [`Kernel::eval`].
@@ -152,6 +161,8 @@ pub struct Scratch {
     transfers: Vec<f64>,
     /// One PbR transfer's payments by year (capped or clawed-back contracts).
     pbr: Vec<f64>,
+    /// Cash → price-base factor by year (scenarios with cash prices).
+    cash_f: Vec<f64>,
 }
 
 fn to_f64(d: rust_decimal::Decimal) -> f64 {
@@ -253,6 +264,7 @@ impl Kernel {
                     party: c.party,
                     years: years(c.from_year, &c.amounts),
                     optimism_bias: c.optimism_bias,
+                    cash: c.cash,
                 }
             })
             .collect();
@@ -339,6 +351,7 @@ impl Kernel {
                     from: tr.from,
                     to: tr.to,
                     years: years(*from_year, amounts),
+                    cash: tr.cash,
                 }),
                 TransferKind::Pbr {
                     outcome,
@@ -360,6 +373,7 @@ impl Kernel {
                     additional: *additional,
                     cap: *cap,
                     clawback: *clawback,
+                    cash: tr.cash,
                 }),
                 TransferKind::PerUnit {
                     outcome,
@@ -367,13 +381,14 @@ impl Kernel {
                     amount,
                 } => {
                     let f = &mut outcomes[*outcome].flows[*flow];
-                    if tracked[tr.from] || tracked[tr.to] {
+                    if tracked[tr.from] || tracked[tr.to] || tr.cash {
                         f.yearly = true;
                     }
                     f.per_unit.push(KPerUnit {
                         from: tr.from,
                         to: tr.to,
                         amount: *amount,
+                        cash: tr.cash,
                     });
                 }
                 TransferKind::GainShare { .. } => {}
@@ -392,6 +407,13 @@ impl Kernel {
             gain_shares,
             tracked,
             active,
+            prices: sc.prices.as_ref().map(|c| {
+                (
+                    c.known.iter().copied().map(to_f64).collect(),
+                    c.past.clone(),
+                    c.inflation,
+                )
+            }),
         }
     }
 
@@ -407,6 +429,7 @@ impl Kernel {
             costs: vec![0.0; n * h],
             transfers: vec![0.0; n * h],
             pbr: vec![0.0; h],
+            cash_f: vec![1.0; h],
         }
     }
 
@@ -419,6 +442,11 @@ impl Kernel {
         let tracked = &self.tracked;
         let any_tracked = !self.gain_shares.is_empty();
         out[..self.parties * PV_WIDTH].fill(0.0);
+        if let Some((known, past, inflation)) = &self.prices {
+            let g = inflation.map_or(0.0, |i| p[i]);
+            crate::scenario::CashPrices::factors_f64(known, past, g, &mut s.cash_f);
+        }
+        let cf = &s.cash_f;
         if any_tracked {
             s.cash.fill(0.0);
             s.non_cash.fill(0.0);
@@ -430,7 +458,10 @@ impl Kernel {
             let uplift = 1.0 + p[c.optimism_bias];
             let mut pv = 0.0;
             for &(t, a) in &c.years {
-                let x = p[a] * uplift;
+                let mut x = p[a] * uplift;
+                if c.cash {
+                    x *= cf[t];
+                }
                 pv += x * d[t];
                 if tracked[c.party] {
                     s.costs[c.party * h + t] += x;
@@ -584,7 +615,10 @@ impl Kernel {
                         s.non_cash[f.party * h + t] += benefit - c;
                     }
                     for pu in &f.per_unit {
-                        let x = u * p[pu.amount];
+                        let mut x = u * p[pu.amount];
+                        if pu.cash {
+                            x *= cf[t];
+                        }
                         out[pu.from * PV_WIDTH + PV_TRANSFERS] -= x * d[t];
                         out[pu.to * PV_WIDTH + PV_TRANSFERS] += x * d[t];
                         if tracked[pu.from] {
@@ -612,9 +646,15 @@ impl Kernel {
         };
         for tr in &self.transfers {
             match tr {
-                KTransfer::Fixed { from, to, years } => {
+                KTransfer::Fixed {
+                    from,
+                    to,
+                    years,
+                    cash,
+                } => {
                     for &(t, a) in years {
-                        pay(*from, *to, t, p[a], out);
+                        let x = if *cash { p[a] * cf[t] } else { p[a] };
+                        pay(*from, *to, t, x, out);
                     }
                 }
                 KTransfer::Pbr {
@@ -628,6 +668,7 @@ impl Kernel {
                     additional,
                     cap,
                     clawback,
+                    cash,
                 } => {
                     // Year by year (a cap follows the cumulative payments), as the engine.
                     let o = &self.outcomes[*outcome];
@@ -671,6 +712,8 @@ impl Kernel {
                     }
                     for (t, &x) in paid.iter().enumerate() {
                         if x != 0.0 {
+                            // Worked out in cash (tariff and cap), then in the price base.
+                            let x = if *cash { x * cf[t] } else { x };
                             pay(*from, *to, t, x, out);
                         }
                     }
@@ -704,7 +747,7 @@ impl Kernel {
     /// The compiled structure as JSON (parameter indices, discount factors), for the NumPy
     /// reference implementation in `benches/montecarlo_numpy.py`. `None` when the scenario
     /// uses a feature the reference does not implement (stepped flows, per-unit, PbR or
-    /// gain-share transfers).
+    /// gain-share transfers, cash prices).
     pub fn reference_json(&self) -> Option<serde_json::Value> {
         use serde_json::json;
         let plain_flows = self.outcomes.iter().all(|o| {
@@ -718,7 +761,9 @@ impl Kernel {
             .transfers
             .iter()
             .all(|t| matches!(t, KTransfer::Fixed { .. }));
-        if !plain_flows || !plain_transfers || !self.gain_shares.is_empty() {
+        // Cash prices are not in the reference either.
+        if !plain_flows || !plain_transfers || !self.gain_shares.is_empty() || self.prices.is_some()
+        {
             return None;
         }
         Some(json!({
@@ -741,7 +786,7 @@ impl Kernel {
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "transfers": self.transfers.iter().map(|t| match t {
-                KTransfer::Fixed { from, to, years } => json!({"from": from, "to": to, "years": years}),
+                KTransfer::Fixed { from, to, years, .. } => json!({"from": from, "to": to, "years": years}),
                 KTransfer::Pbr { .. } => unreachable!("checked above"),
             }).collect::<Vec<_>>(),
         }))

@@ -58,6 +58,20 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
             );
         }
     }
+    if let Some(cp) = &sc.prices {
+        if let Some(i) = cp.inflation {
+            set(
+                i,
+                format!(
+                    "yearly GDP-deflator growth assumed after {} (cash prices)",
+                    fy_label(cp.last_year)
+                ),
+                cp.inflation_source
+                    .clone()
+                    .map_or(file.clone(), |s| format!("{file}: {s}")),
+            );
+        }
+    }
     if let Some(p) = sc.param_index("optimism_bias.costs") {
         set(p, "fraction added to every cost".into(), file.clone());
     }
@@ -67,7 +81,8 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
             set(
                 p,
                 format!(
-                    "£ in year {t} ({}), {} cost to {}, before optimism bias",
+                    "{} in year {t} ({}), {} cost to {}, before optimism bias",
+                    if c.cash { "cash £ (that year's prices)" } else { "£" },
                     sc.year_label(t),
                     c.kind.as_str(),
                     sc.parties[c.party].id
@@ -207,6 +222,8 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
             .clone()
             .map_or(file.clone(), |n| format!("{file}: {n}"));
         let (from, to) = (&sc.parties[t.from].id, &sc.parties[t.to].id);
+        // Cash prices: in each payment year's own pounds (converted on the Model sheet).
+        let money = if t.cash { "cash £" } else { "£" };
         match &t.kind {
             TransferKind::Fixed {
                 from_year, amounts, ..
@@ -215,7 +232,7 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
                     let y = from_year + i;
                     set(
                         p,
-                        format!("£ {from} pays {to} in year {y} ({})", sc.year_label(y)),
+                        format!("{money} {from} pays {to} in year {y} ({})", sc.year_label(y)),
                         src.clone(),
                     );
                 }
@@ -230,7 +247,7 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
             } => {
                 set(
                     *amount,
-                    format!("£ {from} pays {to} per engaged participant at most"),
+                    format!("{money} {from} pays {to} per engaged participant at most"),
                     src.clone(),
                 );
                 set(
@@ -253,7 +270,7 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
                 if let Some(c) = cap {
                     set(
                         *c,
-                        format!("£ {from} pays {to} in all at most (fees + results − claw-backs)"),
+                        format!("{money} {from} pays {to} in all at most (fees + results − claw-backs)"),
                         src.clone(),
                     );
                 }
@@ -266,7 +283,7 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
                 let u = &sc.unit_costs[sc.outcomes[*outcome].flows[*flow].unit_cost];
                 set(
                     *amount,
-                    format!("£ {from} pays {to} per {} of the flow", u.unit),
+                    format!("{money} {from} pays {to} per {} of the flow", u.unit),
                     src.clone(),
                 );
             }

@@ -228,8 +228,41 @@ pub fn model(
     )?;
     let trow = |c: &str| format!("{c}${}", year_row + 1);
 
-    // Outcomes and flows.
+    // Cash prices: each year's factor from cash to price-base pounds (issue 11 item 8).
     let mut row = disc + 2;
+    let cash_row = match &sc.prices {
+        None => None,
+        Some(cp) => {
+            let infl = cp.inflation.map(p);
+            w.yearly(
+                row,
+                &format!(
+                    "Cash → price-base factor = index[{}] ÷ index[year]; past {}: ÷ (1 + inflation)^(years past)",
+                    crate::scenario::library::fy_label(sc.price_base),
+                    crate::scenario::library::fy_label(cp.last_year)
+                ),
+                "",
+                |t, _| {
+                    let (base, ix, n) = (cp.base.normalize(), cp.index[t].normalize(), cp.past[t]);
+                    match (&infl, n) {
+                        (Some(infl), 1..) => format!("={base}/{ix}/(1+{infl})^{n}"),
+                        _ => format!("={base}/{ix}"),
+                    }
+                },
+                &tr.cash_factors,
+                &fm.factor,
+            )?;
+            row += 2;
+            Some(row - 2)
+        }
+    };
+    // The factor of the year in column `c`, for a line in cash prices.
+    let cash_at = move |cash: bool, c: &str| match (cash, cash_row) {
+        (true, Some(r)) => format!("*{c}${}", r + 1),
+        _ => String::new(),
+    };
+
+    // Outcomes and flows.
     // (party, cashable row, non-cashable row) per flow; units row per (outcome, flow).
     let mut flow_rows: Vec<(usize, u32, u32)> = Vec::new();
     let mut units_rows: Vec<Vec<u32>> = Vec::new();
@@ -464,11 +497,20 @@ pub fn model(
         let ob = p(c.optimism_bias);
         w.yearly(
             row,
-            &format!("Cost {} ({})", c.id, c.kind.as_str()),
+            &format!(
+                "Cost {} ({}{})",
+                c.id,
+                c.kind.as_str(),
+                if c.cash { ", cash prices" } else { "" }
+            ),
             &sc.parties[c.party].id,
-            |t, _| {
+            |t, col| {
                 if t >= c.from_year && t - c.from_year < c.amounts.len() {
-                    format!("={}*(1+{ob})", p(c.amounts[t - c.from_year]))
+                    format!(
+                        "={}*(1+{ob}){}",
+                        p(c.amounts[t - c.from_year]),
+                        cash_at(c.cash, col)
+                    )
                 } else {
                     "=0".into()
                 }
@@ -484,7 +526,9 @@ pub fn model(
     // Where the party blocks will be (transfers' gain-shares refer forward to them).
     let parties = involved(sc);
     let transfers_head = row;
-    let parties_start = transfers_head + 1 + sc.transfers.len() as u32 + 1;
+    // A transfer in cash prices takes two rows: its payments in cash, then in the price base.
+    let transfer_lines = sc.transfers.len() + sc.transfers.iter().filter(|t| t.cash).count();
+    let parties_start = transfers_head + 1 + transfer_lines as u32 + 1;
     let mut party_rows: Vec<Option<PartyRows>> = vec![None; sc.parties.len()];
     let block = |start: u32| PartyRows {
         kinds: [start + 1, start + 2, start + 3],
@@ -657,14 +701,35 @@ pub fn model(
                 })
             }
         };
-        w.yearly(
-            row,
-            &label,
-            &sc.parties[t.from].id,
-            text,
-            &tr.transfers[ti],
-            &fm.pennies,
-        )?;
+        if t.cash {
+            w.yearly(
+                row,
+                &format!("{label}, in cash"),
+                &sc.parties[t.from].id,
+                text,
+                &tr.transfers_cash[ti],
+                &fm.pennies,
+            )?;
+            let cash_line = row + 1;
+            row += 1;
+            w.yearly(
+                row,
+                &format!("{label}, in the price base = cash × factor"),
+                &sc.parties[t.from].id,
+                |_, c| format!("={c}{cash_line}{}", cash_at(true, c)),
+                &tr.transfers[ti],
+                &fm.pennies,
+            )?;
+        } else {
+            w.yearly(
+                row,
+                &label,
+                &sc.parties[t.from].id,
+                text,
+                &tr.transfers[ti],
+                &fm.pennies,
+            )?;
+        }
         transfer_rows.push(row);
         row += 1;
     }
