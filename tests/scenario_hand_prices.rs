@@ -168,8 +168,14 @@ fn cash_costs_and_transfers_are_converted_to_the_price_base() {
     //   PV 320 + 102.40 = 422.40.
     // Council receives 1,049.60 + 3,100.80 + 422.40 = 4,572.80.
     assert_eq!(council.yearly[0].transfers, dec!(2000));
-    assert_eq!(council.yearly[1].transfers, dec!(800) + dec!(2400) + dec!(400));
-    assert_eq!(council.yearly[2].transfers, dec!(640) - dec!(1280) + dec!(160));
+    assert_eq!(
+        council.yearly[1].transfers,
+        dec!(800) + dec!(2400) + dec!(400)
+    );
+    assert_eq!(
+        council.yearly[2].transfers,
+        dec!(640) - dec!(1280) + dec!(160)
+    );
     assert_eq!(p(council.summary.pv_transfers), dec!(4572.80));
     assert_eq!(p(dwp.summary.pv_transfers), dec!(-4572.80));
     // Council NPV = 4,572.80 − 2,754.56 = 1,818.24; DWP 11,200 − 4,572.80 = 6,627.20.
@@ -192,9 +198,10 @@ fn cash_costs_and_transfers_are_converted_to_the_price_base() {
     // inflation within a base-year index is the real case.
     let real = load(&place.scenario(
         "real",
-        &CASH
-            .replace("prices = \"cash\"\n", "")
-            .replace("[prices]\ninflation = \"0.25\"\ninflation_source = \"a round figure for the test\"\n", ""),
+        &CASH.replace("prices = \"cash\"\n", "").replace(
+            "[prices]\ninflation = \"0.25\"\ninflation_source = \"a round figure for the test\"\n",
+            "",
+        ),
     ))
     .unwrap();
     assert!(real.prices.is_none());
@@ -205,7 +212,10 @@ fn cash_costs_and_transfers_are_converted_to_the_price_base() {
 
     // The conventions say which lines are in cash and what inflation is assumed.
     let conv = conventions(&sc);
-    let (_, text) = conv.iter().find(|(k, _)| k == "cash prices").expect("cash prices convention");
+    let (_, text) = conv
+        .iter()
+        .find(|(k, _)| k == "cash prices")
+        .expect("cash prices convention");
     for want in [
         "cost.staff",
         "transfer.grant (fixed)",
@@ -288,31 +298,50 @@ fn bad_cash_prices_are_errors_naming_file_and_key() {
         assert!(e.contains(want), "{want}: {e}");
     }
     // Not a price basis.
-    let e = error_of(&place, "b", &CASH.replacen("prices = \"cash\"", "prices = \"nominal\"", 1));
-    assert!(e.contains("cost.staff.prices") && e.contains("\"nominal\" is not a price basis"), "{e}");
-    // Inflation out of range.
-    let e = error_of(&place, "c", &CASH.replace("inflation = \"0.25\"", "inflation = 2"));
-    assert!(e.contains("prices.inflation") && e.contains("outside 0..1"), "{e}");
-    // Inflation with nothing in cash.
     let e = error_of(
         &place,
-        "d",
-        &CASH.replace("prices = \"cash\"\n", ""),
+        "b",
+        &CASH.replacen("prices = \"cash\"", "prices = \"nominal\"", 1),
     );
-    assert!(e.contains("prices.inflation") && e.contains("nothing uses it"), "{e}");
+    assert!(
+        e.contains("cost.staff.prices") && e.contains("\"nominal\" is not a price basis"),
+        "{e}"
+    );
+    // Inflation out of range.
+    let e = error_of(
+        &place,
+        "c",
+        &CASH.replace("inflation = \"0.25\"", "inflation = 2"),
+    );
+    assert!(
+        e.contains("prices.inflation") && e.contains("outside 0..1"),
+        "{e}"
+    );
+    // Inflation with nothing in cash.
+    let e = error_of(&place, "d", &CASH.replace("prices = \"cash\"\n", ""));
+    assert!(
+        e.contains("prices.inflation") && e.contains("nothing uses it"),
+        "{e}"
+    );
     // A gain-share is a share of a real gain.
     let gs = format!(
         "{CASH}\n[[transfer]]\nid = \"share\"\nkind = \"gain-share\"\nfrom = \"dwp\"\nto = \"council\"\nshare = \"0.5\"\nprices = \"cash\"\n"
     );
     let e = error_of(&place, "e", &gs);
-    assert!(e.contains("transfer.share.prices") && e.contains("gain-share"), "{e}");
+    assert!(
+        e.contains("transfer.share.prices") && e.contains("gain-share"),
+        "{e}"
+    );
     // A year the index lacks (2020-21 is not in the test file).
     let e = error_of(
         &place,
         "f",
         &CASH.replace("start_year = 2024", "start_year = 2019"),
     );
-    assert!(e.contains("cost.staff.prices") && e.contains("2020-21"), "{e}");
+    assert!(
+        e.contains("cost.staff.prices") && e.contains("2020-21"),
+        "{e}"
+    );
 }
 
 /// The inflation has switching values and can be set from the command line like any other

@@ -461,14 +461,23 @@ fn step_value_and_cost_grades_recalculate_as_the_engine_does() {
             .unwrap();
     let text = original
         .replacen("step = 9200\n", "step = 500\nstep_value = 150000\n", 1)
+        // One cost line in cash prices (issue 11 item 8).
+        .replacen(
+            "amounts = [120000, 120000, 120000]\n",
+            "amounts = [120000, 120000, 120000]\nprices = \"cash\"\n",
+            1,
+        )
         .replacen(
             "[optimism_bias]\ncosts = \"0.10\"\n",
             "[optimism_bias]\ncosts_grade = 3\ncost_grades = { \"3\" = \"0.15\" }\n",
             1,
-        );
+        )
+        + "\n[prices]\ninflation = \"0.02\"\n";
     assert_eq!(
-        text.matches("step_value").count() + text.matches("costs_grade").count(),
-        2,
+        text.matches("step_value").count()
+            + text.matches("costs_grade").count()
+            + text.matches("prices = \"cash\"").count(),
+        3,
         "the sample scenario changed: update this test's edits"
     );
     let scenario = place.join(format!("scenarios/{id}.toml"));
@@ -482,9 +491,12 @@ fn step_value_and_cost_grades_recalculate_as_the_engine_does() {
             .unwrap()
             .replacen(
                 "attachment_share = [\"0.8\", \"0.6\", \"0.4\"]\n",
-                "attachment_share = [\"0.8\", \"0.6\", \"0.4\"]\ncap = 500000\nclawback = true\n",
+                "attachment_share = [\"0.8\", \"0.6\", \"0.4\"]\ncap = 500000\nclawback = true\nprices = \"cash\"\n",
                 1,
-            );
+            )
+            // The tariff and cap fixed in cash (issue 11 item 8), at 3% a year past the
+            // deflator file.
+            + "\n[prices]\ninflation = \"0.03\"\n";
     assert!(
         text.contains("clawback"),
         "the Barnet sample changed: update this test's edit"
@@ -515,6 +527,9 @@ fn step_value_and_cost_grades_recalculate_as_the_engine_does() {
         // claws back less.
         (pbr_id, "transfer.payment-by-results.cap", "600000"),
         (pbr_id, "outcome.family-turned-around.drop_off", "0.05"),
+        // Cash prices: the inflation carrying the deflators on erodes the tariff and the cost.
+        (pbr_id, "prices.inflation", "0.06"),
+        (id, "prices.inflation", "0.1"),
     ];
     let edits = wd.path("edits");
     std::fs::create_dir_all(&edits).unwrap();
@@ -543,7 +558,7 @@ fn step_value_and_cost_grades_recalculate_as_the_engine_does() {
             );
         }
         compare(
-            &format!("{sid}: step value, graded costs, capped PbR with claw-back"),
+            &format!("{sid}: step value, graded costs, capped PbR with claw-back, cash prices"),
             &workbook_npvs(&recalculated.join(format!("{sid}.xlsx"))),
             &engine_of(sid, None),
         );

@@ -405,7 +405,9 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
     // Each transfer's payments by year, from its payer to its payee.
     let mut paid = vec![vec![zero; h]; sc.transfers.len()];
     // Per transfer in cash prices: its payments in cash, before conversion (the trace's).
-    let mut cash_paid = trace.is_some().then(|| vec![Vec::new(); sc.transfers.len()]);
+    let mut cash_paid = trace
+        .is_some()
+        .then(|| vec![Vec::new(); sc.transfers.len()]);
     for (i, tr) in sc.transfers.iter().enumerate() {
         let paid = &mut paid[i];
         match &tr.kind {

@@ -36,7 +36,9 @@ pub struct CashPrices {
 impl CashPrices {
     /// Cash → price-base factor of every modelled year under parameters `p`.
     pub fn factors(&self, p: &Params) -> Vec<Decimal> {
-        let g = self.inflation.map_or(Decimal::ONE, |i| Decimal::ONE + p.get(i));
+        let g = self
+            .inflation
+            .map_or(Decimal::ONE, |i| Decimal::ONE + p.get(i));
         self.known
             .iter()
             .zip(&self.past)

@@ -514,7 +514,14 @@ pub(super) fn validate(
         .prices
         .as_ref()
         .and_then(|pr| pr.inflation.as_ref())
-        .map(|v| b.param("prices.inflation".into(), Some(v), Decimal::ZERO, Bound::Rate));
+        .map(|v| {
+            b.param(
+                "prices.inflation".into(),
+                Some(v),
+                Decimal::ZERO,
+                Bound::Rate,
+            )
+        });
     // Keys of the lines given in cash prices (`cost.<id>.prices`, `transfer.<id>.prices`).
     let mut cash_lines: Vec<String> = Vec::new();
     let mut cash_of = |b: &mut Builder, key: String, v: Option<&str>| -> bool {

@@ -82,7 +82,11 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
                 p,
                 format!(
                     "{} in year {t} ({}), {} cost to {}, before optimism bias",
-                    if c.cash { "cash £ (that year's prices)" } else { "£" },
+                    if c.cash {
+                        "cash £ (that year's prices)"
+                    } else {
+                        "£"
+                    },
                     sc.year_label(t),
                     c.kind.as_str(),
                     sc.parties[c.party].id
@@ -232,7 +236,10 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
                     let y = from_year + i;
                     set(
                         p,
-                        format!("{money} {from} pays {to} in year {y} ({})", sc.year_label(y)),
+                        format!(
+                            "{money} {from} pays {to} in year {y} ({})",
+                            sc.year_label(y)
+                        ),
                         src.clone(),
                     );
                 }
@@ -270,7 +277,9 @@ fn describe(sc: &ValidatedScenario) -> Vec<(String, String)> {
                 if let Some(c) = cap {
                     set(
                         *c,
-                        format!("{money} {from} pays {to} in all at most (fees + results − claw-backs)"),
+                        format!(
+                            "{money} {from} pays {to} in all at most (fees + results − claw-backs)"
+                        ),
                         src.clone(),
                     );
                 }
