@@ -328,6 +328,11 @@ impl FieldMasks {
                 }
             }
         }
+        // Most fields have a few distinct masks: scan those before hashing.
+        if let Some(i) = self.masks.iter().take(16).position(|&x| x == m) {
+            self.idx[id] = i as u16;
+            return m;
+        }
         let next = self.masks.len();
         let i = *self.ids.entry(m).or_insert_with(|| {
             // Past 65,535 distinct masks the newcomers are recomputed each time (same
