@@ -220,12 +220,248 @@ impl Caches {
     }
 }
 
+/// The result of one compiled condition on a string, from the caches on a miss.
+#[inline]
+fn passes(
+    test: &CTest,
+    caches: &mut Caches,
+    id: usize,
+    strings: &Strings,
+    sym: lasso::Spur,
+) -> bool {
+    match test {
+        CTest::Exact(s) => id == *s,
+        CTest::List(v) => {
+            if v.len() <= 8 {
+                v.contains(&id)
+            } else {
+                v.binary_search(&id).is_ok()
+            }
+        }
+        CTest::Cached(k) => caches.get(*k, id, strings, sym),
+        CTest::InSet { k, set, pos } => caches.get_in_set((*k, *set, *pos), id, strings, sym),
+    }
+}
+
+/// Marks a symbol whose mask on a field is not known yet.
+const UNKNOWN: u16 = u16::MAX;
+
+/// One string field that some rule tests, as bitmasks over the ranked rules (see [`Masks`]).
+struct FieldMasks {
+    field: Field,
+    /// Exact and list conditions: (rank bit, rule, index into the rule's conditions).
+    plain: Vec<(u64, u32, u32)>,
+    /// Prefix and lone regex tests: (test id in [`Caches::tests`], the rank bits testing it).
+    tests: Vec<(usize, u64)>,
+    /// Regex sets: (set id in [`Caches::sets`], per pattern the rank bits testing it).
+    sets: Vec<(usize, Vec<u64>)>,
+    /// Per symbol: index into `masks`, or [`UNKNOWN`] until the symbol is first seen here.
+    idx: Vec<u16>,
+    /// The distinct masks met so far (a handful: strings mostly pass the same tests).
+    masks: Vec<u64>,
+    ids: HashMap<u64, u16>,
+}
+
+impl FieldMasks {
+    /// The ranked rules whose conditions on this field the string passes (all ones for rules
+    /// that do not test it).
+    #[inline]
+    fn get(
+        &mut self,
+        id: usize,
+        conds: &[Vec<CCond>],
+        caches: &Caches,
+        strings: &Strings,
+        sym: lasso::Spur,
+    ) -> u64 {
+        let i = self.idx[id];
+        if i != UNKNOWN {
+            return self.masks[i as usize];
+        }
+        self.first_sight(id, conds, caches, strings, sym)
+    }
+
+    /// Every test on the field decided for a new string: each prefix or regex test once, each
+    /// regex set in one scan.
+    #[cold]
+    #[inline(never)]
+    fn first_sight(
+        &mut self,
+        id: usize,
+        conds: &[Vec<CCond>],
+        caches: &Caches,
+        strings: &Strings,
+        sym: lasso::Spur,
+    ) -> u64 {
+        let mut m = u64::MAX;
+        for &(bit, r, c) in &self.plain {
+            let ok = match &conds[r as usize][c as usize].test {
+                CTest::Exact(s) => id == *s,
+                CTest::List(v) => {
+                    if v.len() <= 8 {
+                        v.contains(&id)
+                    } else {
+                        v.binary_search(&id).is_ok()
+                    }
+                }
+                CTest::Cached(_) | CTest::InSet { .. } => unreachable!("plain tests only"),
+            };
+            if !ok {
+                m &= !bit;
+            }
+        }
+        if !self.tests.is_empty() || !self.sets.is_empty() {
+            let text = strings.resolve(&sym);
+            for &(k, bits) in &self.tests {
+                if m & bits != 0 && !caches.tests[k].is_match(text) {
+                    m &= !bits;
+                }
+            }
+            for (set, bits) in &self.sets {
+                if bits.iter().any(|&b| m & b != 0) {
+                    let found = caches.sets[*set].0.matches(text);
+                    for (pos, &b) in bits.iter().enumerate() {
+                        if !found.matched(pos) {
+                            m &= !b;
+                        }
+                    }
+                }
+            }
+        }
+        // Most fields have a few distinct masks: scan those before hashing.
+        if let Some(i) = self.masks.iter().take(16).position(|&x| x == m) {
+            self.idx[id] = i as u16;
+            return m;
+        }
+        let next = self.masks.len();
+        let i = *self.ids.entry(m).or_insert_with(|| {
+            // Past 65,535 distinct masks the newcomers are recomputed each time (same
+            // answer, slower).
+            if next < usize::from(UNKNOWN) {
+                self.masks.push(m);
+                next as u16
+            } else {
+                UNKNOWN
+            }
+        });
+        self.idx[id] = i;
+        m
+    }
+}
+
+/// The fast path, for up to 64 rules that can match: rules ranked by priority (highest first)
+/// then file order, one bit each (bit 0 = rank 0). A line's candidates are its agency's mask
+/// ANDed with, per tested field, the mask of rules whose tests the field's string passes; the
+/// rules that apply are the set bits at the priority of the lowest one.
+struct Masks {
+    /// Rank → rule.
+    rule_of: Vec<u32>,
+    /// Rank → the ranks at the same priority.
+    level: Vec<u64>,
+    /// Per agency: the ranks that can apply.
+    agency: Vec<u64>,
+    fields: Vec<FieldMasks>,
+}
+
+impl Masks {
+    fn new(
+        order: &[u32],
+        by_agency: &[Vec<u32>],
+        conds: &[Vec<CCond>],
+        priority: &[i64],
+        sets: &[(RegexSet, Vec<usize>)],
+        nsym: usize,
+    ) -> Option<Masks> {
+        // Only rules that can apply to some agency get a bit.
+        let mut possible = vec![false; priority.len()];
+        for &r in by_agency.iter().flatten() {
+            possible[r as usize] = true;
+        }
+        let rule_of: Vec<u32> = order
+            .iter()
+            .copied()
+            .filter(|&r| possible[r as usize])
+            .collect();
+        if rule_of.len() > 64 {
+            return None;
+        }
+        let mut rank = vec![usize::MAX; priority.len()];
+        for (t, &r) in rule_of.iter().enumerate() {
+            rank[r as usize] = t;
+        }
+        let level = rule_of
+            .iter()
+            .map(|&r| {
+                rule_of
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &q)| priority[q as usize] == priority[r as usize])
+                    .fold(0u64, |m, (t, _)| m | 1 << t)
+            })
+            .collect();
+        let agency = by_agency
+            .iter()
+            .map(|rs| rs.iter().fold(0u64, |m, &r| m | 1 << rank[r as usize]))
+            .collect();
+        let mut fields: Vec<FieldMasks> = Vec::new();
+        for &r in &rule_of {
+            let bit = 1u64 << rank[r as usize];
+            for (c, cond) in conds[r as usize].iter().enumerate() {
+                let f = match fields.iter().position(|f| f.field == cond.field) {
+                    Some(f) => f,
+                    None => {
+                        fields.push(FieldMasks {
+                            field: cond.field,
+                            plain: Vec::new(),
+                            tests: Vec::new(),
+                            sets: Vec::new(),
+                            idx: vec![UNKNOWN; nsym],
+                            masks: Vec::new(),
+                            ids: HashMap::new(),
+                        });
+                        fields.len() - 1
+                    }
+                };
+                let f = &mut fields[f];
+                match cond.test {
+                    CTest::Exact(_) | CTest::List(_) => f.plain.push((bit, r, c as u32)),
+                    CTest::Cached(k) => match f.tests.iter_mut().find(|t| t.0 == k) {
+                        Some(t) => t.1 |= bit,
+                        None => f.tests.push((k, bit)),
+                    },
+                    CTest::InSet { set, pos, .. } => {
+                        let i = match f.sets.iter().position(|s| s.0 == set) {
+                            Some(i) => i,
+                            None => {
+                                f.sets.push((set, vec![0; sets[set].1.len()]));
+                                f.sets.len() - 1
+                            }
+                        };
+                        f.sets[i].1[pos] |= bit;
+                    }
+                }
+            }
+        }
+        // Fields with only exact and list tests first: a line they rule out never looks up
+        // its (usually many-valued) prefix- or regex-tested strings.
+        fields.sort_by_key(|f| !f.tests.is_empty() || !f.sets.is_empty());
+        Some(Masks {
+            rule_of,
+            level,
+            agency,
+            fields,
+        })
+    }
+}
+
 struct Compiled {
     /// Per agency: the rules that can apply, by priority (highest first) then file order.
     by_agency: Vec<Vec<u32>>,
     conds: Vec<Vec<CCond>>,
     priority: Vec<i64>,
     caches: Caches,
+    /// The bitmask path, when there are at most 64 rules that can apply.
+    masks: Option<Masks>,
 }
 
 fn compile(place: &Place, mapping: &Mapping, strings: &Strings) -> Compiled {
@@ -327,7 +563,7 @@ fn compile(place: &Place, mapping: &Mapping, strings: &Strings) -> Compiled {
     }
     let mut order: Vec<u32> = (0..mapping.rules.len() as u32).collect();
     order.sort_by_key(|&r| std::cmp::Reverse(mapping.rules[r as usize].priority));
-    let by_agency = place
+    let by_agency: Vec<Vec<u32>> = place
         .agencies
         .iter()
         .map(|a| {
@@ -341,10 +577,13 @@ fn compile(place: &Place, mapping: &Mapping, strings: &Strings) -> Compiled {
                 .collect()
         })
         .collect();
+    let priority: Vec<i64> = mapping.rules.iter().map(|r| r.priority).collect();
+    let masks = Masks::new(&order, &by_agency, &conds, &priority, &sets, nsym);
     Compiled {
         by_agency,
         conds,
-        priority: mapping.rules.iter().map(|r| r.priority).collect(),
+        priority,
+        masks,
         caches: {
             let stride = tests.len().div_ceil(32).max(1);
             Caches {
@@ -360,43 +599,62 @@ fn compile(place: &Place, mapping: &Mapping, strings: &Strings) -> Compiled {
 impl Compiled {
     /// The rules that apply to a line, into `found` (cleared first).
     #[inline]
-    fn matching(&mut self, line: &LedgerLine, strings: &Strings, found: &mut Vec<u32>) {
+    fn matching(
+        (by_agency, conds, priority): (&[Vec<u32>], &[Vec<CCond>], &[i64]),
+        caches: &mut Caches,
+        line: &LedgerLine,
+        strings: &Strings,
+        found: &mut Vec<u32>,
+    ) {
         found.clear();
-        let Some(cands) = self.by_agency.get(line.agency as usize) else {
+        let Some(cands) = by_agency.get(line.agency as usize) else {
             return;
         };
         let mut level: Option<i64> = None;
         'rules: for &r in cands {
-            let p = self.priority[r as usize];
+            let p = priority[r as usize];
             if level.is_some_and(|l| l != p) {
                 break;
             }
-            for c in &self.conds[r as usize] {
+            for c in &conds[r as usize] {
                 let sym = line
                     .sym(c.field)
                     .expect("agency conditions are compiled into by_agency");
-                let id = sym.into_usize();
-                let ok = match &c.test {
-                    CTest::Exact(s) => id == *s,
-                    CTest::List(v) => {
-                        if v.len() <= 8 {
-                            v.contains(&id)
-                        } else {
-                            v.binary_search(&id).is_ok()
-                        }
-                    }
-                    CTest::Cached(k) => self.caches.get(*k, id, strings, sym),
-                    CTest::InSet { k, set, pos } => {
-                        self.caches.get_in_set((*k, *set, *pos), id, strings, sym)
-                    }
-                };
-                if !ok {
+                if !passes(&c.test, caches, sym.into_usize(), strings, sym) {
                     continue 'rules;
                 }
             }
             level = Some(p);
             found.push(r);
         }
+    }
+
+    /// The fast path: the ranks (see [`Masks`]) of the rules that apply to a line, 0 for none.
+    #[inline]
+    fn mask_of(
+        masks: &mut Masks,
+        conds: &[Vec<CCond>],
+        caches: &Caches,
+        line: &LedgerLine,
+        strings: &Strings,
+    ) -> u64 {
+        let Some(&m0) = masks.agency.get(line.agency as usize) else {
+            return 0;
+        };
+        let mut m = m0;
+        for f in &mut masks.fields {
+            if m == 0 {
+                return 0;
+            }
+            let sym = line
+                .sym(f.field)
+                .expect("agency conditions are compiled into by_agency");
+            m &= f.get(sym.into_usize(), conds, caches, strings, sym);
+        }
+        if m == 0 {
+            return 0;
+        }
+        m & masks.level[m.trailing_zeros() as usize]
     }
 }
 
@@ -534,33 +792,81 @@ pub fn map_ledger(place: &Place, mapping: &Mapping, ledger: &Ledger) -> Result<S
         })
         .collect();
     let mut combo_ids: HashMap<Vec<u32>, u32> = HashMap::new();
+    // The fast path's combinations, by mask (each mask stands for one list of rules).
+    let mut combo_masks: HashMap<u64, u32> = HashMap::new();
     let mut combo_of: Vec<u32> = Vec::with_capacity(ledger.lines.len());
     let mut pool = vec![0i128; nrules];
     let mut agencies = vec![AgencySummary::default(); nag];
     let mut ingested = vec![0i128; nag];
     let mut found: Vec<u32> = Vec::with_capacity(16);
+    let Compiled {
+        by_agency,
+        conds,
+        priority,
+        caches,
+        masks,
+    } = &mut compiled;
     for (i, line) in ledger.lines.iter().enumerate() {
-        compiled.matching(line, strings, &mut found);
-        let c = match found.len() {
-            0 => UNMATCHED,
-            1 => found[0],
-            _ => match combo_ids.get(found.as_slice()) {
-                Some(&c) => c,
-                None => {
-                    let c = combos.len() as u32;
-                    combos.push(Combo {
-                        rules: found.clone(),
-                        lines: 0,
-                        first_line: i,
-                        targets: Vec::new(),
-                        shares: Vec::new(),
-                        out_of_scope: false,
-                        bottom_up: Vec::new(),
-                    });
-                    combo_ids.insert(found.clone(), c);
-                    c
+        let c = if let Some(masks) = masks {
+            let m = Compiled::mask_of(masks, conds, caches, line, strings);
+            if m == 0 {
+                UNMATCHED
+            } else if m & (m - 1) == 0 {
+                masks.rule_of[m.trailing_zeros() as usize]
+            } else {
+                match combo_masks.get(&m) {
+                    Some(&c) => c,
+                    None => {
+                        let c = combos.len() as u32;
+                        let mut rules = Vec::with_capacity(m.count_ones() as usize);
+                        let mut rest = m;
+                        while rest != 0 {
+                            rules.push(masks.rule_of[rest.trailing_zeros() as usize]);
+                            rest &= rest - 1;
+                        }
+                        combos.push(Combo {
+                            rules,
+                            lines: 0,
+                            first_line: i,
+                            targets: Vec::new(),
+                            shares: Vec::new(),
+                            out_of_scope: false,
+                            bottom_up: Vec::new(),
+                        });
+                        combo_masks.insert(m, c);
+                        c
+                    }
                 }
-            },
+            }
+        } else {
+            Compiled::matching(
+                (&by_agency[..], &conds[..], &priority[..]),
+                caches,
+                line,
+                strings,
+                &mut found,
+            );
+            match found.len() {
+                0 => UNMATCHED,
+                1 => found[0],
+                _ => match combo_ids.get(found.as_slice()) {
+                    Some(&c) => c,
+                    None => {
+                        let c = combos.len() as u32;
+                        combos.push(Combo {
+                            rules: found.clone(),
+                            lines: 0,
+                            first_line: i,
+                            targets: Vec::new(),
+                            shares: Vec::new(),
+                            out_of_scope: false,
+                            bottom_up: Vec::new(),
+                        });
+                        combo_ids.insert(found.clone(), c);
+                        c
+                    }
+                },
+            }
         };
         if c != UNMATCHED {
             let u = units_at(significant(line.amount).0, scale).ok_or_else(|| too_big(line))?;
@@ -569,7 +875,7 @@ pub fn map_ledger(place: &Place, mapping: &Mapping, ledger: &Ledger) -> Result<S
                 combo.first_line = i;
             }
             combo.lines += 1;
-            for &r in &found {
+            for &r in &combo.rules {
                 pool[r as usize] += u;
             }
         }

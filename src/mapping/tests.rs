@@ -488,3 +488,77 @@ source = "test"
         }
     }
 }
+
+/// More than 64 rules that can match take the engine's rule-by-rule path rather than the
+/// bitmasks; both give the same map (here 61 low-priority rules that are always shadowed are
+/// added to five rules with precedence and an accumulating pair).
+#[test]
+fn many_rules_fall_back_with_the_same_results() {
+    let base = r#"
+[[rule]]
+id = "leaving-care-allowances"
+priority = 10
+match = { agency = "council", account = ["5100", "5101"] }
+[[rule.target]]
+transition = "leaving-care"
+
+[[rule]]
+id = "lac-general"
+match = { cost_centre = { prefix = "LAC" } }
+[[rule.target]]
+cohort = "care-leavers"
+share = 25
+
+[[rule]]
+id = "lac-extra"
+match = { cost_centre = { prefix = "LA" }, description = { regex = "Staff" } }
+[[rule.target]]
+cohort = "prison-leavers"
+share = 10
+
+[[rule]]
+id = "offenders"
+match = { agency = "police", description = { regex = "(?i)offender|IOM" } }
+[[rule.target]]
+cohort = "prison-leavers"
+transition = "prison-release"
+share = "50%"
+
+[[rule]]
+id = "nothing"
+match = { cost_centre = "ZZZ" }
+[[rule.target]]
+cohort = "care-leavers"
+"#;
+    let mut many = base.to_string();
+    for i in 0..61 {
+        many += &format!(
+            "\n[[rule]]\nid = \"filler{i}\"\npriority = -1\nmatch = {{ cost_centre = [\"LAC100\", \"OFF200\"] }}\n[[rule.target]]\ncohort = \"care-leavers\"\n"
+        );
+    }
+    let l = sample_ledger();
+    let few = map_ledger(&place(), &parse(base).unwrap(), &l).unwrap();
+    let lots = map_ledger(&place(), &parse(&many).unwrap(), &l).unwrap();
+    check_reconciles(&few);
+    check_reconciles(&lots);
+    assert_eq!(few.agency_cohort(0, 1), dec!(200));
+    assert_eq!(
+        format!("{:?}", few.agencies),
+        format!("{:?}", lots.agencies)
+    );
+    assert_eq!(
+        format!("{:?}", few.remainders),
+        format!("{:?}", lots.remainders)
+    );
+    assert_eq!(
+        format!("{:?}", few.rules),
+        format!("{:?}", &lots.rules[..few.rules.len()])
+    );
+    assert!(lots.rules[few.rules.len()..].iter().all(|r| r.lines == 0));
+    for a in 0..few.agencies.len() {
+        for t in 0..few.targets.len() {
+            assert_eq!(few.amount(a, t), lots.amount(a, t));
+        }
+    }
+    assert_eq!(few.largest_unmatched, lots.largest_unmatched);
+}
