@@ -64,6 +64,9 @@ pub fn run(args: Args) -> Result<()> {
         report::cost_per_outcome_table(&results),
         report::COST_PER_OUTCOME_NOTE
     );
+    if let Some(t) = report::economic_case_table(&results) {
+        outln!("{t}");
+    }
     if let Some(t) = report::local_costs_table(&sc) {
         outln!("{t}");
     }

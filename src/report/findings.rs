@@ -465,6 +465,7 @@ mod tests {
             outcomes: vec![],
             additional_outcomes: Decimal::ZERO,
             cost_per_outcome: None,
+            economic: None,
         };
         assert_eq!(
             asymmetry(&r).unwrap(),
@@ -495,6 +496,7 @@ mod tests {
             outcomes: vec![],
             additional_outcomes: Decimal::ZERO,
             cost_per_outcome: None,
+            economic: None,
         }
     }
 

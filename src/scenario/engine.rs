@@ -102,6 +102,46 @@ pub struct Results {
     pub additional_outcomes: Decimal,
     /// System PV costs ÷ all additional outcomes; none when there are none.
     pub cost_per_outcome: Option<Decimal>,
+    /// The economic case (public value, benefit-cost ratio), when any outcome carries an
+    /// economic or social `[[outcome.value]]`; the financial case above never includes it.
+    pub economic: Option<EconomicCase>,
+}
+
+/// The economic case of the GMCA / HM Treasury local-partnership model: every cost, every
+/// fiscal benefit (cashable or not, whoever bears it) and the outcomes' economic and social
+/// value, for the place's public sector as a whole. Transfers cancel out (one party's payment
+/// is another's receipt), so no party appears here.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct EconomicCase {
+    /// System PV costs (as the financial case).
+    pub pv_costs: Decimal,
+    /// PV fiscal benefits counted here: the financial case's PV benefits less those inside a
+    /// combined value (`replaces`).
+    pub pv_fiscal: Decimal,
+    /// PV of the fiscal benefits of replaced flows (counted within a combined value instead).
+    pub pv_fiscal_replaced: Decimal,
+    /// PV of the outcomes' wider values by the unit costs' value type (`economic`, `social`,
+    /// `fiscal+economic+social`, ...), in that label's order.
+    pub pv_values: Vec<(String, Decimal)>,
+    /// PV public value = PV fiscal + Σ PV values.
+    pub pv_public_value: Decimal,
+    /// PV public value − PV costs.
+    pub npv: Decimal,
+    /// PV public value ÷ PV costs; none when there are no costs.
+    pub bcr: Option<Decimal>,
+    /// By year, undiscounted: costs, fiscal (less replaced), each value type (as `pv_values`),
+    /// public value and net.
+    pub yearly: Vec<EconomicYear>,
+}
+
+/// One year of the economic case, undiscounted.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct EconomicYear {
+    pub costs: Decimal,
+    pub fiscal: Decimal,
+    pub values: Vec<Decimal>,
+    pub public_value: Decimal,
+    pub net: Decimal,
 }
 
 /// One outcome's count of additional outcomes and the cost of each.
@@ -322,6 +362,9 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
     let mut flow_units: Vec<Vec<Vec<Decimal>>> = Vec::with_capacity(sc.outcomes.len());
     // Additional outcomes of each outcome (for the cost per outcome).
     let mut counted = Vec::with_capacity(sc.outcomes.len());
+    // The economic case's wider values by value type, and replaced flows' fiscal benefit.
+    let mut wider: std::collections::BTreeMap<&str, Vec<Decimal>> = Default::default();
+    let mut replaced = vec![zero; h];
     for o in &sc.outcomes {
         // The outcome's own terms (the trace shows these: the first intake's where
         // participants are given per intake; other intakes, and observed ones, which only
@@ -353,8 +396,21 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
             ot.as_mut().map(|t| &mut t.by_intake),
         );
         counted.push(additional_outcomes(o, p, add, realism, h));
+        for v in &o.values {
+            let qty = p.get(v.quantity) * realism;
+            let value = p.get(v.value) * v.rebase.0 / v.rebase.1;
+            let row = wider
+                .entry(v.value_type.as_str())
+                .or_insert_with(|| vec![zero; h]);
+            for t in 0..h {
+                if !people[t].is_zero() {
+                    row[t] += people[t] * qty * value;
+                }
+            }
+        }
         let mut units_o = Vec::with_capacity(o.flows.len());
-        for f in &o.flows {
+        for (fi, f) in o.flows.iter().enumerate() {
+            let is_replaced = o.values.iter().any(|v| v.replaces.contains(&fi));
             let qty = p.get(f.quantity) * realism;
             let value = p.get(f.value) * f.rebase.0 / f.rebase.1;
             let cash = p.get(f.cashability);
@@ -383,6 +439,9 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
                 };
                 cashable[f.party][t] += c;
                 non_cashable[f.party][t] += benefit - c;
+                if is_replaced {
+                    replaced[t] += benefit;
+                }
                 if let Some(ft) = ft.as_mut() {
                     ft.benefit[t] = benefit;
                     ft.cashable[t] = c;
@@ -644,6 +703,9 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
     let wrong_pocket = (!total_c.is_zero() && !total_b.is_zero()).then_some(w * half);
     let wrong_pocket_cashable = (!total_c.is_zero() && !total_cb.is_zero()).then_some(wc * half);
 
+    let economic = (sc.outcomes.iter().any(|o| !o.values.is_empty()))
+        .then(|| economic_case(&system, &system_yearly, &wider, &replaced, d));
+
     let additional_total: Decimal = counted.iter().copied().sum();
     let outcomes = sc
         .outcomes
@@ -669,6 +731,50 @@ fn evaluate_with(sc: &ValidatedScenario, p: &Params, mut trace: Option<&mut Trac
         outcomes,
         additional_outcomes: additional_total,
         cost_per_outcome: ratio(total_c, additional_total),
+        economic,
+    }
+}
+
+/// The economic case from the system's financial figures, the wider values by type and the
+/// replaced flows' benefits (all by year).
+fn economic_case(
+    system: &Summary,
+    system_yearly: &[YearRow],
+    wider: &std::collections::BTreeMap<&str, Vec<Decimal>>,
+    replaced: &[Decimal],
+    d: &[Decimal],
+) -> EconomicCase {
+    let pv = |xs: &[Decimal]| -> Decimal { xs.iter().zip(d).map(|(x, f)| *x * *f).sum() };
+    let pv_fiscal_replaced = pv(replaced);
+    let pv_fiscal = system.pv_benefits - pv_fiscal_replaced;
+    let pv_values: Vec<(String, Decimal)> =
+        wider.iter().map(|(k, v)| (k.to_string(), pv(v))).collect();
+    let pv_public_value = pv_fiscal + pv_values.iter().map(|(_, x)| *x).sum::<Decimal>();
+    let yearly = system_yearly
+        .iter()
+        .enumerate()
+        .map(|(t, y)| {
+            let fiscal = y.cashable + y.non_cashable - replaced[t];
+            let values: Vec<Decimal> = wider.values().map(|v| v[t]).collect();
+            let public_value = fiscal + values.iter().copied().sum::<Decimal>();
+            EconomicYear {
+                costs: y.costs,
+                fiscal,
+                values,
+                public_value,
+                net: public_value - y.costs,
+            }
+        })
+        .collect();
+    EconomicCase {
+        pv_costs: system.pv_costs,
+        pv_fiscal,
+        pv_fiscal_replaced,
+        pv_values,
+        pv_public_value,
+        npv: pv_public_value - system.pv_costs,
+        bcr: ratio(pv_public_value, system.pv_costs),
+        yearly,
     }
 }
 

@@ -138,6 +138,27 @@ pub struct Flow {
     pub note: Option<String>,
 }
 
+/// An outcome's economic or social value (`[[outcome.value]]`): priced like a flow (units per
+/// achieving person per year × a re-based unit cost), borne by no agency, counted only in the
+/// economic case.
+#[derive(Debug, Clone)]
+pub struct WiderValue {
+    pub id: String,
+    /// Index into [`ValidatedScenario::unit_costs`].
+    pub unit_cost: usize,
+    /// The unit cost's value type (`economic`, `social`, `fiscal+economic+social`, ...).
+    pub value_type: String,
+    pub quantity: P,
+    /// `unit_cost.<id>.value`, in the unit cost's own price year.
+    pub value: P,
+    /// As [`Flow::rebase`].
+    pub rebase: (Decimal, Decimal),
+    /// Flows of the same outcome (indices into its `flows`) whose fiscal value this value
+    /// contains: the economic case counts this value in their place.
+    pub replaces: Vec<usize>,
+    pub note: Option<String>,
+}
+
 /// Where a flow's cashability comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CashabilityFrom {
@@ -178,6 +199,8 @@ pub struct Outcome {
     /// The optimism-bias reduction that applies (the outcome's own, or its grade's).
     pub optimism_bias: P,
     pub flows: Vec<Flow>,
+    /// Economic and social value (the economic case only).
+    pub values: Vec<WiderValue>,
     pub note: Option<String>,
     /// Intakes whose participants, engagement and success were observed (`totalplace track`
     /// sets these from actual counts; scenario files never do). Empty: every intake takes the

@@ -161,6 +161,10 @@ pub struct UnitCostRaw {
     /// Ids of the unit costs this one is made of (the double-counting guard).
     #[serde(default)]
     pub composite_of: Vec<String>,
+    /// `fiscal` (default), or which of `fiscal`, `economic`, `social` the value contains,
+    /// joined by `+` in that order, as in the library.
+    #[serde(default)]
+    pub value_type: Option<String>,
 }
 
 /// A unit cost from the count: an agency's mapped spend on a cohort (or at a transition
@@ -280,6 +284,28 @@ pub struct OutcomeRaw {
     pub optimism_bias: Option<NumberRaw>,
     #[serde(default)]
     pub flow: Vec<FlowRaw>,
+    /// Economic and social value of the outcome (`[[outcome.value]]`): counted in the
+    /// economic case only, never in who pays and who gains.
+    #[serde(default)]
+    pub value: Vec<ValueRaw>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `[[outcome.value]]`: public value beyond what agencies spend, priced by a unit cost whose
+/// value type is economic or social (or a combined value that includes fiscal).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ValueRaw {
+    pub id: String,
+    pub unit_cost: String,
+    /// Units per achieving person per year.
+    pub quantity: NumberRaw,
+    /// Flows of the same outcome whose fiscal value this (combined) value already contains:
+    /// the economic case counts this value instead of theirs. Required when the unit cost's
+    /// value type includes `fiscal`; `[]` says no flow prices the same thing.
+    #[serde(default)]
+    pub replaces: Option<Vec<String>>,
     #[serde(default)]
     pub note: Option<String>,
 }

@@ -35,6 +35,12 @@ pub fn conventions(sc: &ValidatedScenario) -> Vec<(String, String)> {
     if let Some(cp) = &sc.prices {
         v.push(("cash prices".to_string(), cash_prices_statement(sc, cp)));
     }
+    if sc.outcomes.iter().any(|o| !o.values.is_empty()) {
+        v.push((
+            "economic case".to_string(),
+            ECONOMIC_CASE_CONVENTION.to_string(),
+        ));
+    }
     if sc.place_synthetic {
         v.push((
             "data".to_string(),
@@ -586,11 +592,114 @@ pub fn results_json(sc: &ValidatedScenario, params: &super::Params, r: &Results)
         "wrong_pocket_index_cashable": r.wrong_pocket_cashable.map(|x| round_half_up(x, 6).to_string()),
         "pv_locally_cashable": pennies(r.pv_locally_cashable),
         "cost_per_outcome": cost_per_outcome_json(r),
+        "economic_case": r.economic.as_ref().map(|e| economic_json(sc, e)),
         "parties": parties,
     });
     let mut s = serde_json::to_vec_pretty(&v).unwrap_or_default();
     s.push(b'\n');
     s
+}
+
+/// The economic case's convention (conventions.csv, results.json).
+pub const ECONOMIC_CASE_CONVENTION: &str = "the economic case (GMCA / HM Treasury local-partnership CBA) counts, for the public sector as a whole, every cost and every fiscal benefit (cashable or not, whoever bears it) plus each outcome's [[outcome.value]]: units per achieving person per year x a unit cost of economic or social value, re-based, with the outcome's deadweight, additionality, drop-off, ramp-up and optimism bias like its flows; a combined value that includes fiscal value replaces the flows it names (their fiscal benefit is counted once, inside it); public value = fiscal + economic and social value; economic NPV = PV public value - PV costs; benefit-cost ratio (BCR) = PV public value / PV costs; transfers cancel out; none of this enters who pays and who gains (the financial case)";
+
+fn economic_json(sc: &ValidatedScenario, e: &super::engine::EconomicCase) -> Value {
+    json!({
+        "pv_costs": pennies(e.pv_costs),
+        "pv_fiscal": pennies(e.pv_fiscal),
+        "pv_fiscal_replaced": pennies(e.pv_fiscal_replaced),
+        "pv_values": e.pv_values.iter().map(|(t, x)| json!({"value_type": t, "pv": pennies(*x)})).collect::<Vec<_>>(),
+        "pv_public_value": pennies(e.pv_public_value),
+        "npv": pennies(e.npv),
+        "bcr": e.bcr.map(|x| round_half_up(x, 6).to_string()),
+        "yearly": e.yearly.iter().enumerate().map(|(t, y)| json!({
+            "year": t,
+            "financial_year": sc.year_label(t),
+            "costs": pennies(y.costs),
+            "fiscal": pennies(y.fiscal),
+            "values": e.pv_values.iter().zip(&y.values).map(|((k, _), x)| json!({"value_type": k, "value": pennies(*x)})).collect::<Vec<_>>(),
+            "public_value": pennies(y.public_value),
+            "net": pennies(y.net),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The economic case beside the financial one: the system's fiscal figures, then public value.
+pub fn economic_case_table(r: &Results) -> Option<Table> {
+    let e = r.economic.as_ref()?;
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(vec!["economic case (public sector as a whole)", "PV"]);
+    t.add_row(vec![Cell::new("costs"), right(format_gbp0(e.pv_costs))]);
+    t.add_row(vec![
+        Cell::new("fiscal benefits (cashable and not)"),
+        right(format_gbp0(e.pv_fiscal)),
+    ]);
+    if !e.pv_fiscal_replaced.is_zero() {
+        t.add_row(vec![
+            Cell::new("  (fiscal benefits counted inside combined values)"),
+            right(format_gbp0(e.pv_fiscal_replaced)),
+        ]);
+    }
+    for (k, x) in &e.pv_values {
+        t.add_row(vec![
+            Cell::new(format!("{k} value")),
+            right(format_gbp0(*x)),
+        ]);
+    }
+    t.add_row(vec![
+        Cell::new("public value"),
+        right(format_gbp0(e.pv_public_value)),
+    ]);
+    t.add_row(vec![Cell::new("economic NPV"), right(format_gbp0(e.npv))]);
+    t.add_row(vec![Cell::new("benefit-cost ratio"), right(ratio(e.bcr))]);
+    t.add_row(vec![
+        Cell::new("financial case: system NPV, FROI"),
+        right(format!(
+            "{}, {}",
+            format_gbp0(r.system.npv),
+            ratio(r.system.froi)
+        )),
+    ]);
+    Some(t)
+}
+
+/// `economic_case.csv`: one row a year and a PV row, a column per value type.
+pub fn economic_case_csv(sc: &ValidatedScenario, e: &super::engine::EconomicCase) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut head = vec![
+        "scenario".to_string(),
+        "year".to_string(),
+        "financial_year".to_string(),
+        "costs".to_string(),
+        "fiscal".to_string(),
+    ];
+    head.extend(e.pv_values.iter().map(|(k, _)| k.clone()));
+    head.extend(["public_value".to_string(), "net".to_string()]);
+    let _ = w.write_record(&head);
+    for (t, y) in e.yearly.iter().enumerate() {
+        let mut row = vec![
+            sc.id.clone(),
+            t.to_string(),
+            sc.year_label(t),
+            pennies(y.costs),
+            pennies(y.fiscal),
+        ];
+        row.extend(y.values.iter().map(|x| pennies(*x)));
+        row.extend([pennies(y.public_value), pennies(y.net)]);
+        let _ = w.write_record(&row);
+    }
+    let mut row = vec![
+        sc.id.clone(),
+        "pv".to_string(),
+        String::new(),
+        pennies(e.pv_costs),
+        pennies(e.pv_fiscal),
+    ];
+    row.extend(e.pv_values.iter().map(|(_, x)| pennies(*x)));
+    row.extend([pennies(e.pv_public_value), pennies(e.npv)]);
+    let _ = w.write_record(&row);
+    w.into_inner().unwrap_or_default()
 }
 
 /// Counts of people to 6 decimal places (they are fractions of people), same rounding rule.
@@ -695,6 +804,9 @@ pub fn scenario_files(
     ];
     if let Some(b) = super::baseline::csv(sc, r) {
         files.push(("baseline.csv", b));
+    }
+    if let Some(e) = &r.economic {
+        files.push(("economic_case.csv", economic_case_csv(sc, e)));
     }
     files
 }

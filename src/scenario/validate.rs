@@ -277,6 +277,102 @@ fn known(ids: impl Iterator<Item = String>) -> String {
     ids.collect::<Vec<_>>().join(", ")
 }
 
+/// A unit cost by id: the scenario's own first, then the library (an error at `key` if none).
+fn find_unit_cost(
+    b: &mut Builder,
+    key: String,
+    id: &str,
+    own: &[UnitCost],
+    library: &[UnitCost],
+    lib_file: &str,
+) -> Option<UnitCost> {
+    let uc = own
+        .iter()
+        .find(|u| u.id == id)
+        .or_else(|| library.iter().find(|u| u.id == id));
+    if uc.is_none() {
+        let whence = if lib_file.is_empty() {
+            "no unit-costs.csv found".to_string()
+        } else {
+            format!("see {lib_file}")
+        };
+        b.err(
+            key,
+            format!("unknown unit cost \"{id}\" (not in this file's [[unit_cost]]; {whence})"),
+        );
+    }
+    uc.cloned()
+}
+
+/// The index of `uc` among the unit costs the scenario uses, adding it (and its
+/// `unit_cost.<id>.value` parameter) the first time.
+fn use_unit_cost(
+    b: &mut Builder,
+    used: &mut Vec<UnitCost>,
+    used_param: &mut Vec<P>,
+    uc: &UnitCost,
+) -> usize {
+    if let Some(i) = used.iter().position(|u| u.id == uc.id) {
+        return i;
+    }
+    // The value as loaded (exact; a local cost may carry 28 digits).
+    let path = format!("unit_cost.{}.value", uc.id);
+    if let Err(m) = Bound::NonNegative.check(uc.value) {
+        b.err(path.clone(), m);
+    }
+    b.specs.push(ParamSpec {
+        path,
+        bound: Bound::NonNegative,
+    });
+    b.values.push(uc.value);
+    used.push(uc.clone());
+    used_param.push(b.values.len() - 1);
+    used.len() - 1
+}
+
+/// Deflator indices (price base, unit cost's price year) re-basing `uc` (an error at `key`
+/// when the index lacks either year).
+fn rebase_of(
+    b: &mut Builder,
+    key: String,
+    uc: &UnitCost,
+    price_base: i32,
+    deflators: &Deflators,
+) -> (Decimal, Decimal) {
+    if uc.price_year == price_base {
+        return (Decimal::ONE, Decimal::ONE);
+    }
+    match (
+        deflators.index.get(&price_base),
+        deflators.index.get(&uc.price_year),
+    ) {
+        (Some(a), Some(c)) => (*a, *c),
+        (pa, _) => {
+            let missing = if pa.is_none() {
+                price_base
+            } else {
+                uc.price_year
+            };
+            let idx = if deflators.file.is_empty() {
+                "no gdp-deflators.csv found".to_string()
+            } else {
+                deflators.file.clone()
+            };
+            b.err(
+                key,
+                format!(
+                    "unit cost \"{}\" is in {} prices and the price base is {}, but {} is missing from the GDP-deflator index ({idx})",
+                    uc.id,
+                    fy_label(uc.price_year),
+                    fy_label(price_base),
+                    fy_label(missing)
+                ),
+            );
+            (Decimal::ONE, Decimal::ONE)
+        }
+    }
+}
+
 pub(super) fn validate(
     file: String,
     raw: ScenarioFile,
@@ -644,6 +740,17 @@ pub(super) fn validate(
             b.err(k("price_year"), "not a financial year like \"2023-24\"");
             price_base
         });
+        let value_type = match u.value_type.as_deref().map(str::trim) {
+            None => "fiscal".to_string(),
+            Some(t) if library::is_value_type(t) => t.to_string(),
+            Some(t) => {
+                b.err(
+                    k("value_type"),
+                    format!("value type \"{t}\" must be fiscal, economic or social, or several joined by + in that order (fiscal+economic)"),
+                );
+                "fiscal".to_string()
+            }
+        };
         own.push(UnitCost {
             id: u.id.clone(),
             name: u.name.clone(),
@@ -658,7 +765,7 @@ pub(super) fn validate(
             composite_of: u.composite_of.clone(),
             local: None,
             code: String::new(),
-            value_type: "fiscal".to_string(),
+            value_type,
             caution: None,
         });
     }
@@ -836,87 +943,28 @@ pub(super) fn validate(
         let mut flows = Vec::new();
         for f in &o.flow {
             let fk = |s: &str| format!("outcome.{}.flow.{}.{s}", o.id, f.id);
-            let uc = own
-                .iter()
-                .find(|u| u.id == f.unit_cost)
-                .or_else(|| library.iter().find(|u| u.id == f.unit_cost));
-            let Some(uc) = uc.cloned() else {
-                let whence = if lib_file.is_empty() {
-                    "no unit-costs.csv found".to_string()
-                } else {
-                    format!("see {lib_file}")
-                };
-                b.err(
-                    fk("unit_cost"),
-                    format!(
-                        "unknown unit cost \"{}\" (not in this file's [[unit_cost]]; {whence})",
-                        f.unit_cost
-                    ),
-                );
+            let Some(uc) = find_unit_cost(
+                &mut b,
+                fk("unit_cost"),
+                &f.unit_cost,
+                &own,
+                library,
+                lib_file,
+            ) else {
                 continue;
             };
             if uc.value_type != "fiscal" {
                 b.err(
                     fk("unit_cost"),
                     format!(
-                        "unit cost \"{}\" is a {} value, not a fiscal one: a flow prices what an agency spends, so pick a fiscal unit cost (`totalplace costs` shows each one's value type)",
+                        "unit cost \"{}\" is a {} value, not a fiscal one: a flow prices what an agency spends, so pick a fiscal unit cost (`totalplace costs` shows each one's value type), or count it as an [[outcome.value]] in the economic case",
                         uc.id, uc.value_type
                     ),
                 );
                 continue;
             }
-            let ui = match used.iter().position(|u| u.id == uc.id) {
-                Some(i) => i,
-                None => {
-                    // The value as loaded (exact; a local cost may carry 28 digits).
-                    let path = format!("unit_cost.{}.value", uc.id);
-                    if let Err(m) = Bound::NonNegative.check(uc.value) {
-                        b.err(path.clone(), m);
-                    }
-                    b.specs.push(ParamSpec {
-                        path,
-                        bound: Bound::NonNegative,
-                    });
-                    b.values.push(uc.value);
-                    let p = b.values.len() - 1;
-                    used.push(uc.clone());
-                    used_param.push(p);
-                    used.len() - 1
-                }
-            };
-            let rebase = if uc.price_year == price_base {
-                (Decimal::ONE, Decimal::ONE)
-            } else {
-                match (
-                    deflators.index.get(&price_base),
-                    deflators.index.get(&uc.price_year),
-                ) {
-                    (Some(a), Some(c)) => (*a, *c),
-                    (pa, _) => {
-                        let missing = if pa.is_none() {
-                            price_base
-                        } else {
-                            uc.price_year
-                        };
-                        let idx = if deflators.file.is_empty() {
-                            "no gdp-deflators.csv found".to_string()
-                        } else {
-                            deflators.file.clone()
-                        };
-                        b.err(
-                            fk("unit_cost"),
-                            format!(
-                                "unit cost \"{}\" is in {} prices and the price base is {}, but {} is missing from the GDP-deflator index ({idx})",
-                                uc.id,
-                                fy_label(uc.price_year),
-                                fy_label(price_base),
-                                fy_label(missing)
-                            ),
-                        );
-                        (Decimal::ONE, Decimal::ONE)
-                    }
-                }
-            };
+            let ui = use_unit_cost(&mut b, &mut used, &mut used_param, &uc);
+            let rebase = rebase_of(&mut b, fk("unit_cost"), &uc, price_base, deflators);
             let bearer = match &f.agency {
                 Some(a) => party(a).or_else(|| {
                     b.err(
@@ -1005,6 +1053,101 @@ pub(super) fn validate(
                 note: f.note.clone(),
             });
         }
+        // Economic and social value: priced like a flow, borne by no agency.
+        let mut values = Vec::new();
+        let mut replaced_by: Vec<Option<&str>> = vec![None; o.flow.len()];
+        b.ids(
+            &format!("outcome.{}.value", o.id),
+            o.value.iter().map(|v| v.id.as_str()),
+        );
+        for v in &o.value {
+            let vk = |s: &str| format!("outcome.{}.value.{}.{s}", o.id, v.id);
+            let Some(uc) = find_unit_cost(
+                &mut b,
+                vk("unit_cost"),
+                &v.unit_cost,
+                &own,
+                library,
+                lib_file,
+            ) else {
+                continue;
+            };
+            if uc.value_type == "fiscal" {
+                b.err(
+                    vk("unit_cost"),
+                    format!(
+                        "unit cost \"{}\" is a fiscal value: what an agency spends is priced by an [[outcome.flow]] (it then counts in both cases); a value carries economic or social value (`totalplace costs` shows each one's value type)",
+                        uc.id
+                    ),
+                );
+                continue;
+            }
+            let includes_fiscal = uc.value_type.split('+').any(|t| t == "fiscal");
+            let mut replaces = Vec::new();
+            match (&v.replaces, includes_fiscal) {
+                (None, true) => b.err(
+                    vk("replaces"),
+                    format!(
+                        "unit cost \"{}\" is a {} value, so it already contains fiscal value: list the flows of outcome \"{}\" that price the same fiscal value (`replaces = [\"flow-id\"]`: the economic case counts this value instead of theirs), or `replaces = []` if none does",
+                        uc.id, uc.value_type, o.id
+                    ),
+                ),
+                (Some(list), false) if !list.is_empty() => b.err(
+                    vk("replaces"),
+                    format!(
+                        "unit cost \"{}\" is a {} value with no fiscal part, so it replaces no flow: remove `replaces`",
+                        uc.id, uc.value_type
+                    ),
+                ),
+                (Some(list), _) => {
+                    for fid in list {
+                        match o.flow.iter().position(|f| &f.id == fid) {
+                            None => b.err(
+                                vk("replaces"),
+                                format!(
+                                    "\"{fid}\" is no flow of outcome \"{}\" (its flows: {})",
+                                    o.id,
+                                    o.flow.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", ")
+                                ),
+                            ),
+                            Some(i) => {
+                                if let Some(other) = replaced_by[i] {
+                                    b.err(
+                                        vk("replaces"),
+                                        format!("flow \"{fid}\" is already replaced by value \"{other}\": a flow's fiscal value is inside one combined value at most"),
+                                    );
+                                } else {
+                                    replaced_by[i] = Some(v.id.as_str());
+                                    // Flows that failed validation are not in `flows`.
+                                    if let Some(fi) = flows.iter().position(|f: &Flow| &f.id == fid) {
+                                        replaces.push(fi);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            let ui = use_unit_cost(&mut b, &mut used, &mut used_param, &uc);
+            let rebase = rebase_of(&mut b, vk("unit_cost"), &uc, price_base, deflators);
+            let quantity = b.param(
+                vk("quantity"),
+                Some(&v.quantity),
+                Decimal::ZERO,
+                Bound::NonNegative,
+            );
+            values.push(WiderValue {
+                id: v.id.clone(),
+                unit_cost: ui,
+                value_type: uc.value_type.clone(),
+                quantity,
+                value: used_param[ui],
+                rebase,
+                replaces,
+                note: v.note.clone(),
+            });
+        }
         outcomes.push(Outcome {
             id: o.id.clone(),
             name: o.name.clone(),
@@ -1025,6 +1168,7 @@ pub(super) fn validate(
             evidence_grade: grade,
             optimism_bias,
             flows,
+            values,
             note: o.note.clone(),
             observed: Vec::new(),
         });
