@@ -188,6 +188,18 @@ fn economic_case_counts_wider_value_once_and_leaves_who_pays_alone() {
     assert_eq!(to_pennies(e.pv_public_value), dec!(7224.00));
     assert_eq!(e.bcr.unwrap().normalize(), dec!(7.224));
 
+    // The board pack's findings say it, apart from who pays.
+    let r = evaluate(&sc, &sc.params());
+    let text = totalplace::report::findings::findings(&sc, &r, None).join("\n");
+    assert!(
+        text.contains("In the economic case")
+            && text.contains("benefit-cost ratio of 14.45")
+            && text.contains("not in who pays and who gains"),
+        "{text}"
+    );
+    let plain_text = totalplace::report::findings::findings(&plain, &rp, None).join("\n");
+    assert!(!plain_text.contains("economic case"), "{plain_text}");
+
     // The convention says how it is counted.
     let conv = conventions(&sc);
     let (_, text) = conv

@@ -356,6 +356,33 @@ fn transfers(sc: &ValidatedScenario, r: &Results) -> Option<String> {
     ))
 }
 
+/// The economic case, when the scenario counts economic or social value: public value against
+/// costs for the public sector as a whole, kept apart from who pays and who gains.
+fn economic_case(r: &Results) -> Option<String> {
+    let e = r.economic.as_ref()?;
+    let wider: Decimal = e.pv_values.iter().map(|(_, x)| *x).sum();
+    let replaced = if e.pv_fiscal_replaced.is_zero() {
+        String::new()
+    } else {
+        format!(
+            " (combined values hold {} of fiscal benefits, taken out of the fiscal figure so it counts once)",
+            money_short(e.pv_fiscal_replaced)
+        )
+    };
+    Some(format!(
+        "In the economic case, for the public sector as a whole, the outcomes' economic and social value adds {} to {} of fiscal benefits{}: public value of {} against {} of costs, a benefit-cost ratio of {} (economic NPV {}). This value is real to the place but lands in no agency's budget, so it is not in who pays and who gains.",
+        money_short(wider),
+        money_short(e.pv_fiscal),
+        replaced,
+        money_short(e.pv_public_value),
+        money_short(e.pv_costs),
+        e.bcr
+            .map(|b| round_half_up(b, 2).to_string())
+            .unwrap_or_else(|| "none (no costs)".to_string()),
+        money_short(e.npv),
+    ))
+}
+
 fn uncertainty(sim: &Simulation) -> Option<String> {
     let s = sim.system()?;
     let loss = 1.0 - s.prob_positive;
@@ -388,6 +415,7 @@ fn money_short_f(x: f64) -> String {
 pub fn findings(sc: &ValidatedScenario, r: &Results, sim: Option<&Simulation>) -> Vec<Text> {
     let mut v: Vec<Option<String>> = vec![
         value(sc, r),
+        economic_case(r),
         payback(sc, r),
         asymmetry(r),
         cashable(r),
