@@ -28,16 +28,15 @@ use crate::model::{Encoding, Source};
 /// of `bytes` followed (in the file) by LF is counted here and the LF must not be counted
 /// again: callers pass whole stretches between record starts, which never split a CRLF.
 pub fn count_line_ends(bytes: &[u8]) -> u32 {
-    // Plain counting loops: the compiler vectorises them, and most stretches are one record
-    // long, too short for a searcher to pay off.
-    let lf = bytes.iter().filter(|&&b| b == b'\n').count();
-    let cr = bytes.iter().filter(|&&b| b == b'\r').count();
-    if cr == 0 {
-        return lf as u32;
+    // One pass over the line-end bytes (most stretches are one record with one LF at its
+    // end): each LF counts unless it completes a CRLF, each CR counts.
+    let mut n = 0u32;
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if bytes[i] == b'\r' || i == 0 || bytes[i - 1] != b'\r' {
+            n += 1;
+        }
     }
-    let crlf = memchr::memmem::find_iter(bytes, b"\r\n").count();
-    // LFs + CRs that are not the first half of a CRLF.
-    (lf + cr - crlf) as u32
+    n
 }
 
 /// A record's width as rule 2 sees it: (fields, 1 + index of the last non-blank field).
@@ -505,6 +504,18 @@ fn ends_in_lone_cr(data: &[u8], end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::count_line_ends;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The one-pass count equals LFs + CRs − CRLFs on any mix of line-end bytes.
+        #[test]
+        fn line_ends_one_pass(bytes in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'\r'), Just(b'\n'), Just(b'"')], 0..200)) {
+            let lf = bytes.iter().filter(|&&b| b == b'\n').count();
+            let cr = bytes.iter().filter(|&&b| b == b'\r').count();
+            let crlf = bytes.windows(2).filter(|w| w == b"\r\n").count();
+            prop_assert_eq!(count_line_ends(&bytes) as usize, lf + cr - crlf);
+        }
+    }
 
     #[test]
     fn line_ends_are_crlf_lf_or_lone_cr() {
