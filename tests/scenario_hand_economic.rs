@@ -8,7 +8,7 @@ mod scenario_support;
 
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use scenario_support::TestPlace;
+use scenario_support::{cli_ok, error_of, TestPlace};
 use totalplace::money::to_pennies;
 use totalplace::scenario::report::conventions;
 use totalplace::scenario::{evaluate, load};
@@ -215,15 +215,12 @@ fn run_writes_the_economic_case() {
     let place = TestPlace::new();
     let path = place.scenario("econ", ECON);
     let out = tempfile::tempdir().unwrap();
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_totalplace"))
-        .arg("run")
-        .arg(&path)
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stdout = cli_ok(&[
+        "run".as_ref(),
+        path.as_os_str(),
+        "--out".as_ref(),
+        out.path().as_os_str(),
+    ]);
     assert!(
         stdout.contains("benefit-cost ratio") && stdout.contains("14.448"),
         "{stdout}"
@@ -255,24 +252,18 @@ fn run_writes_the_economic_case() {
         "plain",
         &without_values().replace("id = \"econ\"", "id = \"plain\""),
     );
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_totalplace"))
-        .arg("run")
-        .arg(&plain)
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let plain_out = cli_ok(&[
+        "run".as_ref(),
+        plain.as_os_str(),
+        "--out".as_ref(),
+        out.path().as_os_str(),
+    ]);
     let dir = out.path().join("testville/plain");
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
     assert!(json["economic_case"].is_null());
     assert!(!dir.join("economic_case.csv").exists());
-    assert!(!String::from_utf8_lossy(&o.stdout).contains("benefit-cost ratio"));
-}
-
-fn error_of(place: &TestPlace, name: &str, toml: &str) -> String {
-    load(&place.scenario(name, toml)).unwrap_err().to_string()
+    assert!(!plain_out.contains("benefit-cost ratio"));
 }
 
 #[test]

@@ -5,47 +5,10 @@
 
 mod scenario_support;
 
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use scenario_support::TestPlace;
-use totalplace::money::to_pennies;
+use scenario_support::{error_of, kernel_agrees, p, party, TestPlace};
 use totalplace::scenario::report::conventions;
-use totalplace::scenario::{evaluate, load, Params, Results, ValidatedScenario};
-use totalplace::uncertainty::kernel::{
-    Kernel, PV_CASHABLE, PV_COSTS, PV_NON_CASHABLE, PV_TRANSFERS, PV_WIDTH,
-};
-
-fn party<'a>(r: &'a Results, id: &str) -> &'a totalplace::scenario::engine::PartyResult {
-    r.parties.iter().find(|p| p.id == id).expect("party")
-}
-
-fn p(d: Decimal) -> Decimal {
-    to_pennies(d)
-}
-
-/// The f64 kernel's PV costs, cashable, non-cashable and transfers of each party, to the penny
-/// as the engine's.
-fn kernel_agrees(sc: &ValidatedScenario, params: &Params) {
-    let k = Kernel::compile(sc);
-    let vals: Vec<f64> = params.values.iter().map(|d| d.to_f64().unwrap()).collect();
-    let mut out = vec![0.0; sc.parties.len() * PV_WIDTH];
-    k.eval(&vals, &mut k.scratch(), &mut out);
-    let r = evaluate(sc, params);
-    for (a, pr) in r.parties.iter().enumerate() {
-        let o = &out[a * PV_WIDTH..(a + 1) * PV_WIDTH];
-        let s = &pr.summary;
-        for (name, got, want) in [
-            ("pv_costs", o[PV_COSTS], s.pv_costs),
-            ("pv_cashable", o[PV_CASHABLE], s.pv_cashable),
-            ("pv_non_cashable", o[PV_NON_CASHABLE], s.pv_non_cashable),
-            ("pv_transfers", o[PV_TRANSFERS], s.pv_transfers),
-        ] {
-            let got = Decimal::try_from((got * 100.0).round() / 100.0).unwrap();
-            assert_eq!(got, to_pennies(want), "{} {name}", pr.id);
-        }
-    }
-}
+use totalplace::scenario::{evaluate, load};
 
 /// The test place's deflators: 2019-20 = 80, 2024-25 = 100 (its last year); price base
 /// 2024-25. Year 0 is 2024-25 (factor 100 / 100 = 1); years 1 and 2 lie one and two years past
@@ -272,10 +235,6 @@ optimism_bias_reason = "hand-worked"
     assert_eq!(council.yearly[1].costs, dec!(1000));
     assert_eq!(p(council.summary.pv_costs), dec!(2050.00));
     kernel_agrees(&sc, &sc.params());
-}
-
-fn error_of(place: &TestPlace, name: &str, toml: &str) -> String {
-    load(&place.scenario(name, toml)).unwrap_err().to_string()
 }
 
 #[test]

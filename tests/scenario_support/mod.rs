@@ -3,6 +3,62 @@
 
 use std::path::{Path, PathBuf};
 
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use totalplace::money::to_pennies;
+use totalplace::scenario::{evaluate, load, Params, Results, ValidatedScenario};
+use totalplace::uncertainty::kernel::{
+    Kernel, PV_CASHABLE, PV_COSTS, PV_NON_CASHABLE, PV_TRANSFERS, PV_WIDTH,
+};
+
+/// One party's results by id.
+pub fn party<'a>(r: &'a Results, id: &str) -> &'a totalplace::scenario::engine::PartyResult {
+    r.parties.iter().find(|p| p.id == id).expect("party")
+}
+
+/// To the penny, as the outputs round.
+pub fn p(d: Decimal) -> Decimal {
+    to_pennies(d)
+}
+
+/// The f64 kernel's PV costs, cashable, non-cashable and transfers of each party, to the penny
+/// as the engine's.
+pub fn kernel_agrees(sc: &ValidatedScenario, params: &Params) {
+    let k = Kernel::compile(sc);
+    let vals: Vec<f64> = params.values.iter().map(|d| d.to_f64().unwrap()).collect();
+    let mut out = vec![0.0; sc.parties.len() * PV_WIDTH];
+    k.eval(&vals, &mut k.scratch(), &mut out);
+    let r = evaluate(sc, params);
+    for (a, pr) in r.parties.iter().enumerate() {
+        let o = &out[a * PV_WIDTH..(a + 1) * PV_WIDTH];
+        let s = &pr.summary;
+        for (name, got, want) in [
+            ("pv_costs", o[PV_COSTS], s.pv_costs),
+            ("pv_cashable", o[PV_CASHABLE], s.pv_cashable),
+            ("pv_non_cashable", o[PV_NON_CASHABLE], s.pv_non_cashable),
+            ("pv_transfers", o[PV_TRANSFERS], s.pv_transfers),
+        ] {
+            let got = Decimal::try_from((got * 100.0).round() / 100.0).unwrap();
+            assert_eq!(got, to_pennies(want), "{} {name}", pr.id);
+        }
+    }
+}
+
+/// The load error of scenario `toml` written as `scenarios/<name>.toml` in `place`.
+pub fn error_of(place: &TestPlace, name: &str, toml: &str) -> String {
+    load(&place.scenario(name, toml)).unwrap_err().to_string()
+}
+
+/// `totalplace ARGS...`, asserted to succeed; its stdout.
+pub fn cli_ok(args: &[&std::ffi::OsStr]) -> String {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_totalplace"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 pub const PLACE_TOML: &str = r#"
 [place]
 id = "testville"
