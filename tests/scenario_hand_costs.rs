@@ -6,7 +6,7 @@
 mod scenario_support;
 
 use rust_decimal_macros::dec;
-use scenario_support::{kernel_agrees, p, party, TestPlace};
+use scenario_support::{check_kernel, p, party, TestPlace};
 use totalplace::scenario::report::{conventions, no_uplift_warning};
 use totalplace::scenario::{evaluate, load};
 
@@ -114,8 +114,8 @@ fn cost_uplift_by_confidence_grade_line_scenario_and_reason() {
         .unwrap();
     let r = evaluate(&sc, &q);
     assert_eq!(p(party(&r, "council").summary.pv_costs), dec!(25500.00));
-    kernel_agrees(&sc, &params);
-    kernel_agrees(&sc, &q);
+    check_kernel(&sc, &params, "costs");
+    check_kernel(&sc, &q, "costs");
 }
 
 /// `check` prints this warning (tests/scenario_cli.rs runs it through the CLI).
@@ -283,7 +283,7 @@ fn stepped_cashability_with_its_own_value_per_step() {
     // cashable NPV = 2,160,000 − 1,100,000 = 1,060,000.
     assert_eq!(p(acute.summary.npv), dec!(7022500.00));
     assert_eq!(p(acute.summary.npv_cashable), dec!(1060000.00));
-    kernel_agrees(&sc, &params);
+    check_kernel(&sc, &params, "costs");
 
     // The step value is a parameter: at £2,000,000 a ward, cashable = 1 × 2,000,000 × 0.8 =
     // 1,600,000 a year; PV 1,600,000 × 1.8 = 2,880,000.
@@ -299,14 +299,14 @@ fn stepped_cashability_with_its_own_value_per_step() {
         p(party(&r, "acute-trust").summary.pv_cashable),
         dec!(2880000.00)
     );
-    kernel_agrees(&sc, &q);
+    check_kernel(&sc, &q, "costs");
     // Without the 5% bias (evidence grade 2's reduction set to 0) the 19,000 bed days make two
     // wards: 2 × 1,500,000 × 0.8 = 2,400,000 a year cashable.
     let mut q = sc.params();
     sc.set(&mut q, "optimism_bias.grade.2", dec!(0)).unwrap();
     let r = evaluate(&sc, &q);
     assert_eq!(party(&r, "acute-trust").yearly[0].cashable, dec!(2400000));
-    kernel_agrees(&sc, &q);
+    check_kernel(&sc, &q, "costs");
 }
 
 #[test]
@@ -325,7 +325,7 @@ fn a_step_value_above_its_steps_benefit_is_capped_at_the_benefit_and_warned_abou
     let acute = party(&r, "acute-trust");
     assert_eq!(acute.yearly[0].cashable, dec!(2375000));
     assert_eq!(acute.yearly[0].non_cashable, dec!(0));
-    kernel_agrees(&sc, &sc.params());
+    check_kernel(&sc, &sc.params(), "costs");
     // One ward's own benefit is 9,200 × £250 = £2,300,000 < £3,000,000: warned at load.
     assert_eq!(sc.warnings.len(), 1, "{:?}", sc.warnings);
     assert!(

@@ -6,7 +6,7 @@
 mod scenario_support;
 
 use rust_decimal_macros::dec;
-use scenario_support::{error_of, kernel_agrees, p, party, TestPlace};
+use scenario_support::{check_kernel, error_of, p, party, TestPlace};
 use totalplace::scenario::report::conventions;
 use totalplace::scenario::{evaluate, load};
 
@@ -144,7 +144,7 @@ fn cash_costs_and_transfers_are_converted_to_the_price_base() {
     // Council NPV = 4,572.80 − 2,754.56 = 1,818.24; DWP 11,200 − 4,572.80 = 6,627.20.
     assert_eq!(p(council.summary.npv), dec!(1818.24));
     assert_eq!(p(dwp.summary.npv), dec!(6627.20));
-    kernel_agrees(&sc, &params);
+    check_kernel(&sc, &params, "prices");
 
     // The inflation is a parameter. At 0 every factor is 1 and cash = real:
     // costs 1,600 + 1,100 × 0.8 + 1,100 × 0.64 = 3,184;
@@ -155,7 +155,7 @@ fn cash_costs_and_transfers_are_converted_to_the_price_base() {
     let r0 = evaluate(&sc, &q);
     assert_eq!(p(party(&r0, "council").summary.pv_costs), dec!(3184.00));
     assert_eq!(p(party(&r0, "council").summary.pv_transfers), dec!(5120.00));
-    kernel_agrees(&sc, &q);
+    check_kernel(&sc, &q, "prices");
 
     // The same file with every line in real prices gives exactly those figures: cash at 0%
     // inflation within a base-year index is the real case.
@@ -234,7 +234,7 @@ optimism_bias_reason = "hand-worked"
     assert_eq!(council.yearly[0].costs, dec!(1250));
     assert_eq!(council.yearly[1].costs, dec!(1000));
     assert_eq!(p(council.summary.pv_costs), dec!(2050.00));
-    kernel_agrees(&sc, &sc.params());
+    check_kernel(&sc, &sc.params(), "prices");
 }
 
 #[test]

@@ -8,13 +8,11 @@ use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use scenario_support::TestPlace;
+use scenario_support::{check_kernel, f, pennies, TestPlace};
 use totalplace::money::{from_sheet_number, round_half_up, to_pennies};
-use totalplace::scenario::{evaluate, load, Bound, Params, ValidatedScenario};
+use totalplace::scenario::{evaluate, load, Bound};
 use totalplace::uncertainty::dist::{Dist, Sampler};
-use totalplace::uncertainty::kernel::{
-    Kernel, PV_CASHABLE, PV_COSTS, PV_NON_CASHABLE, PV_TRANSFERS, PV_WIDTH,
-};
+use totalplace::uncertainty::kernel::{Kernel, PV_CASHABLE, PV_WIDTH};
 use totalplace::uncertainty::simulate::{rng_for, NPV};
 use totalplace::uncertainty::{self, report, spec, BreakEven, Model, Options, UncertaintySpec};
 
@@ -27,14 +25,6 @@ fn samples() -> Vec<PathBuf> {
     v.sort();
     assert!(v.len() >= 5);
     v
-}
-
-fn f(d: Decimal) -> f64 {
-    rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap()
-}
-
-fn pennies(x: f64) -> Decimal {
-    to_pennies(from_sheet_number(x).unwrap())
 }
 
 // ---------------------------------------------------------------- sampling
@@ -160,28 +150,6 @@ fn distributions_outside_the_parameter_range_are_refused() {
 }
 
 // ------------------------------------------------- kernel equals the exact engine
-
-fn check_kernel(sc: &ValidatedScenario, params: &Params, what: &str) {
-    let k = Kernel::compile(sc);
-    let vals: Vec<f64> = params.values.iter().map(|d| f(*d)).collect();
-    let mut out = vec![0.0; sc.parties.len() * PV_WIDTH];
-    k.eval(&vals, &mut k.scratch(), &mut out);
-    let r = evaluate(sc, params);
-    for (a, pr) in r.parties.iter().enumerate() {
-        let o = &out[a * PV_WIDTH..(a + 1) * PV_WIDTH];
-        let s = &pr.summary;
-        let npv = o[PV_CASHABLE] + o[PV_NON_CASHABLE] - o[PV_COSTS] + o[PV_TRANSFERS];
-        for (name, got, want) in [
-            ("pv_costs", o[PV_COSTS], s.pv_costs),
-            ("pv_cashable", o[PV_CASHABLE], s.pv_cashable),
-            ("pv_non_cashable", o[PV_NON_CASHABLE], s.pv_non_cashable),
-            ("pv_transfers", o[PV_TRANSFERS], s.pv_transfers),
-            ("npv", npv, s.npv),
-        ] {
-            assert_eq!(pennies(got), to_pennies(want), "{what}: {} {name}", pr.id);
-        }
-    }
-}
 
 /// With every parameter at its base value the f64 kernel gives each party's PV costs,
 /// cashable and non-cashable benefits, transfers and NPV to the penny.

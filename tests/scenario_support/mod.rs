@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
-use totalplace::money::to_pennies;
+use totalplace::money::{from_sheet_number, to_pennies};
 use totalplace::scenario::{evaluate, load, Params, Results, ValidatedScenario};
 use totalplace::uncertainty::kernel::{
     Kernel, PV_CASHABLE, PV_COSTS, PV_NON_CASHABLE, PV_TRANSFERS, PV_WIDTH,
@@ -21,25 +21,36 @@ pub fn p(d: Decimal) -> Decimal {
     to_pennies(d)
 }
 
-/// The f64 kernel's PV costs, cashable, non-cashable and transfers of each party, to the penny
-/// as the engine's.
-pub fn kernel_agrees(sc: &ValidatedScenario, params: &Params) {
+/// A decimal as the f64 the kernel and Monte Carlo work in.
+pub fn f(d: Decimal) -> f64 {
+    d.to_f64().unwrap()
+}
+
+/// An f64 amount to the penny, as the outputs round it.
+pub fn pennies(x: f64) -> Decimal {
+    to_pennies(from_sheet_number(x).unwrap())
+}
+
+/// The f64 kernel's PV costs, cashable, non-cashable, transfers and NPV of each party, to the
+/// penny as the exact engine's (`what` names the case in a failure).
+pub fn check_kernel(sc: &ValidatedScenario, params: &Params, what: &str) {
     let k = Kernel::compile(sc);
-    let vals: Vec<f64> = params.values.iter().map(|d| d.to_f64().unwrap()).collect();
+    let vals: Vec<f64> = params.values.iter().map(|d| f(*d)).collect();
     let mut out = vec![0.0; sc.parties.len() * PV_WIDTH];
     k.eval(&vals, &mut k.scratch(), &mut out);
     let r = evaluate(sc, params);
     for (a, pr) in r.parties.iter().enumerate() {
         let o = &out[a * PV_WIDTH..(a + 1) * PV_WIDTH];
         let s = &pr.summary;
+        let npv = o[PV_CASHABLE] + o[PV_NON_CASHABLE] - o[PV_COSTS] + o[PV_TRANSFERS];
         for (name, got, want) in [
             ("pv_costs", o[PV_COSTS], s.pv_costs),
             ("pv_cashable", o[PV_CASHABLE], s.pv_cashable),
             ("pv_non_cashable", o[PV_NON_CASHABLE], s.pv_non_cashable),
             ("pv_transfers", o[PV_TRANSFERS], s.pv_transfers),
+            ("npv", npv, s.npv),
         ] {
-            let got = Decimal::try_from((got * 100.0).round() / 100.0).unwrap();
-            assert_eq!(got, to_pennies(want), "{} {name}", pr.id);
+            assert_eq!(pennies(got), to_pennies(want), "{what}: {} {name}", pr.id);
         }
     }
 }
