@@ -246,19 +246,19 @@ pub fn load_unit_costs(path: &Path) -> Result<Vec<UnitCost>> {
         let opt = |c: Option<usize>| c.and_then(|c| r.get(c)).unwrap_or("").trim();
         let value_type = match opt(c_type) {
             "" => "fiscal".to_string(),
-            t if is_value_type(t) => t.to_string(),
-            t => {
-                errors.push(Error::input(
-                    Location {
-                        col: c_type.map(|c| c as u32),
-                        ..loc(0)
-                    },
-                    format!(
-                        "unit cost \"{id}\": value_type \"{t}\" must be fiscal, economic or social, or several joined by + (fiscal+economic)"
-                    ),
-                ));
-                continue;
-            }
+            t => match check_value_type(t) {
+                Ok(t) => t,
+                Err(m) => {
+                    errors.push(Error::input(
+                        Location {
+                            col: c_type.map(|c| c as u32),
+                            ..loc(0)
+                        },
+                        format!("unit cost \"{id}\": {m}"),
+                    ));
+                    continue;
+                }
+            },
         };
         out.push(UnitCost {
             code: opt(c_code).to_string(),
@@ -344,6 +344,17 @@ pub fn is_value_type(t: &str) -> bool {
         }
     }
     last.is_some()
+}
+
+/// A written value type, checked by [`is_value_type`]: the error text says what is allowed.
+pub fn check_value_type(t: &str) -> Result<String, String> {
+    if is_value_type(t) {
+        Ok(t.to_string())
+    } else {
+        Err(format!(
+            "value_type \"{t}\" must be fiscal, economic or social, or several joined by + in that order (fiscal+economic)"
+        ))
+    }
 }
 
 /// A GDP-deflator index by financial year.

@@ -742,14 +742,10 @@ pub(super) fn validate(
         });
         let value_type = match u.value_type.as_deref().map(str::trim) {
             None => "fiscal".to_string(),
-            Some(t) if library::is_value_type(t) => t.to_string(),
-            Some(t) => {
-                b.err(
-                    k("value_type"),
-                    format!("value type \"{t}\" must be fiscal, economic or social, or several joined by + in that order (fiscal+economic)"),
-                );
+            Some(t) => library::check_value_type(t).unwrap_or_else(|m| {
+                b.err(k("value_type"), m);
                 "fiscal".to_string()
-            }
+            }),
         };
         own.push(UnitCost {
             id: u.id.clone(),
