@@ -224,6 +224,8 @@ fn main() {
         .arg(&script)
         .arg(&json)
         .arg(ITERATIONS.to_string())
+        .arg("2000")
+        .arg(runs.to_string())
         .output()
         .expect("run python3");
     let text = String::from_utf8_lossy(&out.stdout);

@@ -482,7 +482,7 @@ impl Sampler {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Sampler::BetaGamma { a, b, min, width } => {
