@@ -11,6 +11,7 @@ pub mod format;
 pub mod ingest;
 pub mod ledger;
 pub mod mapping;
+pub mod mem;
 pub mod model;
 pub mod money;
 pub mod output;

@@ -42,8 +42,12 @@ pub fn files_written() -> usize {
 /// A set of files to write together.
 #[derive(Default)]
 pub struct OutputSet {
-    files: Vec<(PathBuf, Vec<u8>)>,
+    files: Vec<(PathBuf, Parts)>,
 }
+
+/// A file's bytes as consecutive pieces (a large file formatted in parallel stays in the
+/// pieces it was made in rather than being copied into one buffer).
+type Parts = Vec<Vec<u8>>;
 
 impl OutputSet {
     pub fn new() -> Self {
@@ -51,7 +55,12 @@ impl OutputSet {
     }
 
     pub fn add(&mut self, path: impl Into<PathBuf>, bytes: Vec<u8>) {
-        self.files.push((path.into(), bytes));
+        self.files.push((path.into(), vec![bytes]));
+    }
+
+    /// Add a file whose bytes are `parts` one after another.
+    pub fn add_parts(&mut self, path: impl Into<PathBuf>, parts: Vec<Vec<u8>>) {
+        self.files.push((path.into(), parts));
     }
 
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
@@ -63,7 +72,7 @@ impl OutputSet {
         if self.files.is_empty() {
             return Ok(Vec::new());
         }
-        let files: Vec<(PathBuf, Vec<u8>)> = self
+        let files: Vec<(PathBuf, Parts)> = self
             .files
             .into_iter()
             .map(|(p, b)| (crate::error::normalize_path(&p), b))
@@ -192,7 +201,7 @@ fn io(path: &Path, e: impl std::fmt::Display, nothing: bool) -> Error {
     }
 }
 
-fn commit_swap(root: &Path, parent: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+fn commit_swap(root: &Path, parent: &Path, files: &[(PathBuf, Parts)]) -> Result<()> {
     std::fs::create_dir_all(parent).map_err(|e| io(parent, e, true))?;
     clean_stale(root, parent);
     let tag = format!(
@@ -223,9 +232,8 @@ fn commit_swap(root: &Path, parent: &Path, files: &[(PathBuf, Vec<u8>)]) -> Resu
                 return Err(io(path, "is a directory", true));
             }
             let _ = std::fs::remove_file(&dest);
-            let mut f = std::fs::File::create(&dest).map_err(|e| io(path, e, true))?;
-            f.write_all(bytes).map_err(|e| io(path, e, true))?;
-            f.sync_all().map_err(|e| io(path, e, true))?;
+            let f = std::fs::File::create(&dest).map_err(|e| io(path, e, true))?;
+            write_synced(&f, bytes).map_err(|e| io(path, e, true))?;
         }
         swap_in(&staging, root, parent, &tag)
     })();
@@ -321,8 +329,16 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::Error::other("no atomic exchange"))
 }
 
+/// Write `parts` to `f` in order and sync it.
+fn write_synced(mut f: &std::fs::File, parts: &[Vec<u8>]) -> std::io::Result<()> {
+    for p in parts {
+        f.write_all(p)?;
+    }
+    f.sync_all()
+}
+
 /// The fallback: each file staged beside its target, then renamed into place one by one.
-fn commit_per_file(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+fn commit_per_file(files: &[(PathBuf, Parts)]) -> Result<()> {
     #[cfg(unix)]
     use std::os::unix::fs::PermissionsExt;
     let mut staged = Vec::new();
@@ -337,9 +353,8 @@ fn commit_per_file(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
         // 0666 as asked for, less the umask, as File::create would.
         #[cfg(unix)]
         b.permissions(std::fs::Permissions::from_mode(0o666));
-        let mut tmp = b.tempfile_in(dir).map_err(|e| io(dir, e, true))?;
-        tmp.write_all(bytes).map_err(|e| io(path, e, true))?;
-        tmp.as_file().sync_all().map_err(|e| io(path, e, true))?;
+        let tmp = b.tempfile_in(dir).map_err(|e| io(dir, e, true))?;
+        write_synced(tmp.as_file(), bytes).map_err(|e| io(path, e, true))?;
         staged.push((tmp, path.clone()));
     }
     let total = staged.len();
@@ -365,6 +380,27 @@ fn commit_per_file(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_are_written_one_after_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut set = OutputSet::new();
+        let parts = vec![
+            b"a,b\n".to_vec(),
+            Vec::new(),
+            vec![b'x'; 3 << 20],
+            b"end\n".to_vec(),
+        ];
+        set.add_parts(dir.path().join("out/ledger.csv"), parts.clone());
+        set.add(dir.path().join("out/other.txt"), b"one".to_vec());
+        set.commit().unwrap();
+        let got = std::fs::read(dir.path().join("out/ledger.csv")).unwrap();
+        assert_eq!(got, parts.concat());
+        assert_eq!(
+            std::fs::read(dir.path().join("out/other.txt")).unwrap(),
+            b"one"
+        );
+    }
 
     #[test]
     fn common_dir_is_the_deepest_shared_parent() {

@@ -34,9 +34,9 @@ pub fn run(args: Args) -> Result<()> {
     }
     let mut out = OutputSet::new();
     let dir = args.common.out.join(&place.info.id);
-    out.add(
+    out.add_parts(
         dir.join("ledger.csv"),
-        crate::ingest::ledger_csv(&place, &ingest)?,
+        crate::ingest::ledger_csv_parts(&place, &ingest)?,
     );
     for p in out.commit()? {
         outln!("wrote {}", display_path(&p));

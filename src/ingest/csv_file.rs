@@ -310,7 +310,7 @@ pub(super) fn read_csv(
     // The whole file is read once: row numbers are counted from its bytes (the csv reader skips
     // empty lines and its own line count drifts), so every location matches what a person sees
     // opening the file, even with blank lines, CRLF endings and quoted fields spanning lines.
-    let data = std::fs::read(&source.path).map_err(|e| Error::io(&source.path, e))?;
+    let data = crate::mem::read_file(&source.path).map_err(|e| Error::io(&source.path, e))?;
     super::limits::check_csv(source, &data)?;
     let utf8 = std::str::from_utf8(&data).is_ok();
     let ctx = Ctx {
@@ -347,6 +347,7 @@ pub(super) fn read_csv(
         None => {
             // A typical ledger line is 40-80 bytes: reserve once rather than regrow a large Vec.
             ledger.lines.reserve(data.len() / 64);
+            crate::mem::hint_huge(&mut ledger.lines);
             walk(&ctx, 0, &mut w, StopAt::End, &mut proc, ledger)?;
         }
         Some(chunk) => {
@@ -407,6 +408,7 @@ fn read_chunks(
                 let mut p = proc.fork();
                 let mut local = Ledger::new();
                 local.lines.reserve((bounds[i + 1] - bounds[i]) / 48);
+                crate::mem::hint_huge(&mut local.lines);
                 let mut cw = Walk {
                     row: rows[i],
                     scanned: bounds[i],
@@ -429,6 +431,7 @@ fn read_chunks(
     ledger
         .lines
         .reserve(outs.iter().map(|o| o.2.lines.len()).sum());
+    crate::mem::hint_huge(&mut ledger.lines);
     for (r, p, local) in outs {
         let crossed = r?;
         proc.absorb(p)?;

@@ -744,6 +744,12 @@ const LEDGER_HEADER: [&str; 10] = [
 /// quoted once per symbol rather than once per line, each source's provenance columns are
 /// prepared once, and stretches of lines are formatted in parallel and joined in order.
 pub fn ledger_csv(place: &Place, ingest: &Ingest) -> Result<Vec<u8>> {
+    Ok(ledger_csv_parts(place, ingest)?.concat())
+}
+
+/// [`ledger_csv`]'s bytes as the consecutive pieces they were formatted in (for
+/// [`crate::output::OutputSet::add_parts`]: a 100 MB ledger is not copied into one buffer).
+pub fn ledger_csv_parts(place: &Place, ingest: &Ingest) -> Result<Vec<Vec<u8>>> {
     let sources: Vec<(String, String)> = place
         .sources
         .iter()
@@ -778,8 +784,9 @@ pub fn ledger_csv(place: &Place, ingest: &Ingest) -> Result<Vec<u8>> {
 /// Lines per parallel piece of the ledger writer.
 const WRITE_CHUNK: usize = 1 << 16;
 
-/// The ledger CSV given each source's quoted `agency,source` and `file,sheet` columns.
-fn write_ledger(ledger: &Ledger, sources: &[(String, String)]) -> Vec<u8> {
+/// The ledger CSV given each source's quoted `agency,source` and `file,sheet` columns, in
+/// pieces: the header, then stretches of lines.
+fn write_ledger(ledger: &Ledger, sources: &[(String, String)]) -> Vec<Vec<u8>> {
     use rayon::prelude::*;
     let mut quoted: Vec<u8> = Vec::new();
     let mut offsets: Vec<usize> = Vec::with_capacity(ledger.strings.len() + 1);
@@ -800,11 +807,13 @@ fn write_ledger(ledger: &Ledger, sources: &[(String, String)]) -> Vec<u8> {
         out.extend_from_slice(h.as_bytes());
     }
     out.push(b'\n');
-    let pieces: Vec<Vec<u8>> = ledger
+    let mut pieces: Vec<Vec<u8>> = vec![out];
+    let lines: Vec<Vec<u8>> = ledger
         .lines
         .par_chunks(WRITE_CHUNK)
         .map(|lines| {
             let mut buf = Vec::with_capacity(lines.len() * 112);
+            crate::mem::hint_huge(&mut buf);
             for l in lines {
                 let (pre, mid) = &sources[l.source as usize];
                 buf.extend_from_slice(pre.as_bytes());
@@ -824,11 +833,8 @@ fn write_ledger(ledger: &Ledger, sources: &[(String, String)]) -> Vec<u8> {
             buf
         })
         .collect();
-    out.reserve_exact(pieces.iter().map(Vec::len).sum());
-    for p in pieces {
-        out.extend_from_slice(&p);
-    }
-    out
+    pieces.extend(lines);
+    pieces
 }
 
 /// An amount as `Display` writes it normalised to at least 2 decimal places (`1234.5` →
@@ -1025,7 +1031,7 @@ mod ledger_csv_tests {
             .unwrap();
         }
         let want = w.into_inner().unwrap();
-        let got = write_ledger(&ledger, &sources);
+        let got = write_ledger(&ledger, &sources).concat();
         assert_eq!(
             String::from_utf8(got).unwrap(),
             String::from_utf8(want).unwrap()

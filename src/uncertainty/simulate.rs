@@ -212,7 +212,7 @@ impl<'a> Model<'a> {
         progress: Option<&(dyn Fn(usize) + Sync)>,
     ) -> Draws {
         let width = self.width();
-        let mut data = vec![0.0; iterations * width];
+        let mut data = crate::mem::filled(iterations * width, 0.0);
         let done = AtomicUsize::new(0);
         let body = |data: &mut [f64]| {
             data.par_chunks_mut(CHUNK * width)
