@@ -40,12 +40,129 @@ pub fn count_line_ends(bytes: &[u8]) -> u32 {
 }
 
 /// A record's width as rule 2 sees it: (fields, 1 + index of the last non-blank field).
-fn widths(rec: &csv::ByteRecord) -> (usize, usize) {
-    let last = rec
-        .iter()
-        .rposition(|f| !f.iter().all(u8::is_ascii_whitespace))
+fn widths(rec: &Record<'_>) -> (usize, usize) {
+    let last = (0..rec.len())
+        .rposition(|i| !rec.field(i).iter().all(u8::is_ascii_whitespace))
         .map_or(0, |i| i + 1);
     (rec.len(), last)
+}
+
+/// One record as the csv crate reads it (no headers, flexible widths, `"` quotes doubled,
+/// CRLF, LF or CR ending a record, blank lines skipped): its fields, and where it starts and
+/// ends in the file.
+struct Record<'b> {
+    /// The bytes the fields are spans of: the file itself, or the slow reader's buffer.
+    src: &'b [u8],
+    spans: &'b [(usize, usize)],
+    /// The record's first byte (blank lines before it stepped over).
+    start: usize,
+    /// The byte after its terminator (a CRLF's CR: the LF is skipped as a blank line before
+    /// the next record), or the end of the file.
+    end: usize,
+}
+
+impl Record<'_> {
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    fn field(&self, i: usize) -> &[u8] {
+        let (a, b) = self.spans[i];
+        &self.src[a..b]
+    }
+}
+
+/// Reads records from the file's bytes. A record whose line holds no quote character is its
+/// line split at the delimiter, without copying (most ledger lines); any other record is read
+/// by `csv_core`, the csv crate's own parser, so every record, position and field is the one
+/// the csv crate reads (tested against it in this module).
+struct Records<'a> {
+    data: &'a [u8],
+    delimiter: u8,
+    core: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    spans: Vec<(usize, usize)>,
+    /// Whether quote-free lines may be split directly (not with a delimiter that is itself
+    /// a quote or line-end byte).
+    fast: bool,
+}
+
+impl<'a> Records<'a> {
+    fn new(data: &'a [u8], delimiter: u8) -> Self {
+        Records {
+            data,
+            delimiter,
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            out: vec![0; 1024],
+            ends: vec![0; 64],
+            spans: Vec::with_capacity(16),
+            fast: !matches!(delimiter, b'"' | b'\n' | b'\r'),
+        }
+    }
+
+    /// The record after byte `pos` (the end of the previous record, or a record boundary),
+    /// or `None` at the end of the file.
+    fn next(&mut self, pos: usize) -> Option<Record<'_>> {
+        let data = self.data;
+        let mut start = pos;
+        while start < data.len() && (data[start] == b'\n' || data[start] == b'\r') {
+            start += 1;
+        }
+        if start >= data.len() {
+            return None;
+        }
+        self.spans.clear();
+        let line_end = memchr::memchr3(b'"', b'\n', b'\r', &data[start..]).map(|i| start + i);
+        if self.fast && line_end.is_none_or(|e| data[e] != b'"') {
+            let e = line_end.unwrap_or(data.len());
+            let mut a = start;
+            for d in memchr::memchr_iter(self.delimiter, &data[start..e]) {
+                self.spans.push((a, start + d));
+                a = start + d + 1;
+            }
+            self.spans.push((a, e));
+            return Some(Record {
+                src: data,
+                spans: &self.spans,
+                start,
+                end: (e + 1).min(data.len()),
+            });
+        }
+        // A quote on the line: csv_core reads the record, from a fresh start-of-record state
+        // (the state it is in after any record, once line-end bytes are stepped over).
+        use csv_core::ReadRecordResult as R;
+        self.core.reset();
+        let (mut at, mut nout, mut nend) = (start, 0, 0);
+        loop {
+            let (res, nin, o, e) =
+                self.core
+                    .read_record(&data[at..], &mut self.out[nout..], &mut self.ends[nend..]);
+            at += nin;
+            nout += o;
+            nend += e;
+            match res {
+                // All the file given: the next call, with nothing, tells the end of the file
+                // (as the csv crate's reader does).
+                R::InputEmpty => {}
+                R::OutputFull => self.out.resize(self.out.len() * 2, 0),
+                R::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                R::Record => break,
+                R::End => return None,
+            }
+        }
+        let mut a = 0;
+        for &b in &self.ends[..nend] {
+            self.spans.push((a, b));
+            a = b;
+        }
+        Some(Record {
+            src: &self.out,
+            spans: &self.spans,
+            start,
+            end: at,
+        })
+    }
 }
 
 /// Rule 2 for one record at `row`, given the header's width (1 + its last named column).
@@ -148,41 +265,18 @@ fn walk(
     ledger: &mut Ledger,
 ) -> Result<Crossed> {
     let (source, data) = (ctx.source, ctx.data);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(source.delimiter)
-        .from_reader(&data[from..]);
-    let mut rec = csv::ByteRecord::new();
+    let mut records = Records::new(data, source.delimiter);
     let mut decoded = String::new();
     let mut boundary = match stop {
         StopAt::Byte(b) => Some(b),
         _ => None,
     };
     let mut crossed = false;
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let mut loc = Location::file(&source.display);
-                if let Some(p) = e.position() {
-                    let upto = (from + p.byte() as usize).min(data.len());
-                    loc.row = Some(w.row + count_line_ends(&data[w.scanned.min(upto)..upto]));
-                }
-                return Err(Error::input(loc, format!("not a readable CSV file: {e}")));
-            }
-        }
-        // The record's position is where the previous one ended: step over empty lines.
-        let mut start = rec
-            .position()
-            .map(|p| from + p.byte() as usize)
-            .unwrap_or(w.scanned);
-        while start < data.len() && (data[start] == b'\n' || data[start] == b'\r') {
-            start += 1;
-        }
-        let start = start.max(w.scanned);
-        let end = from + rdr.position().byte() as usize;
+    let mut pos = from;
+    while let Some(rec) = records.next(pos) {
+        let start = rec.start.max(w.scanned);
+        let end = rec.end;
+        pos = end;
         if let Some(b) = boundary {
             if start >= b {
                 return Ok(false);
@@ -219,8 +313,8 @@ fn walk(
                 }
             }
         }
-        for (c, field) in rec.iter().enumerate() {
-            let mut field = field;
+        for c in 0..rec.len() {
+            let mut field = rec.field(c);
             if c == 0 && start == 0 {
                 field = field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field);
             }
@@ -446,14 +540,8 @@ fn read_chunks(
 /// The byte after the record starting at `start` ends, found by a reader of that one record
 /// (CRLF stepped over whole).
 fn record_end(data: &[u8], start: usize, delimiter: u8) -> usize {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(&data[start..]);
-    let mut rec = csv::ByteRecord::new();
-    let _ = rdr.read_byte_record(&mut rec);
-    let mut end = start + rdr.position().byte() as usize;
+    let mut records = Records::new(data, delimiter);
+    let mut end = records.next(start).map_or(data.len(), |r| r.end);
     if end > 0 && end < data.len() && data[end - 1] == b'\r' && data[end] == b'\n' {
         end += 1;
     }
@@ -506,8 +594,82 @@ fn ends_in_lone_cr(data: &[u8], end: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::count_line_ends;
+    use super::{count_line_ends, Records};
     use proptest::prelude::*;
+
+    /// (start, end, fields) of every record as the csv crate's reader reads `data` (no
+    /// headers, flexible), positions as `walk` took them from it before `Records`.
+    fn csv_crate_records(data: &[u8], delimiter: u8) -> Vec<(usize, usize, Vec<Vec<u8>>)> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(data);
+        let mut rec = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        let mut scanned = 0;
+        while rdr.read_byte_record(&mut rec).unwrap() {
+            let mut start = rec.position().map_or(scanned, |p| p.byte() as usize);
+            while start < data.len() && (data[start] == b'\n' || data[start] == b'\r') {
+                start += 1;
+            }
+            let start = start.max(scanned);
+            scanned = start;
+            let end = rdr.position().byte() as usize;
+            out.push((start, end, rec.iter().map(<[u8]>::to_vec).collect()));
+        }
+        out
+    }
+
+    fn our_records(data: &[u8], delimiter: u8) -> Vec<(usize, usize, Vec<Vec<u8>>)> {
+        let mut records = Records::new(data, delimiter);
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while let Some(r) = records.next(pos) {
+            pos = r.end;
+            out.push((
+                r.start,
+                r.end,
+                (0..r.len()).map(|i| r.field(i).to_vec()).collect(),
+            ));
+        }
+        out
+    }
+
+    proptest! {
+        /// Records reads every record, field and position as the csv crate does, on any mix
+        /// of delimiters, quotes, line ends and text, quoted or not.
+        #[test]
+        fn records_are_the_csv_crates(
+            bytes in proptest::collection::vec(prop_oneof![
+                Just(b'a'), Just(b' '), Just(b','), Just(b';'), Just(b'"'), Just(b'\r'), Just(b'\n'),
+            ], 0..120),
+            semicolon in any::<bool>(),
+        ) {
+            let d = if semicolon { b';' } else { b',' };
+            prop_assert_eq!(our_records(&bytes, d), csv_crate_records(&bytes, d));
+        }
+    }
+
+    #[test]
+    fn records_on_ledger_like_lines() {
+        for data in [
+            &b"A,B\r\nx,\"1,234.50\"\r\n\r\ny,2\r\n"[..],
+            b"a,b\nc,\"multi\nline\",d\n\"unclosed,e\n",
+            b"\"a\"\"b\"x,\"\"\n,,\n   \n",
+            b"no end",
+            b"\n\r\n\r",
+            b"a\rb\rc\"d\"\r",
+        ] {
+            for d in [b',', b'"', b'\n'] {
+                assert_eq!(
+                    our_records(data, d),
+                    csv_crate_records(data, d),
+                    "{data:?} {d}"
+                );
+            }
+        }
+    }
 
     proptest! {
         /// The one-pass count equals LFs + CRs − CRLFs on any mix of line-end bytes.
