@@ -41,26 +41,41 @@ pub fn files_written() -> usize {
 
 /// A set of files to write together.
 #[derive(Default)]
-pub struct OutputSet {
-    files: Vec<(PathBuf, Parts)>,
+pub struct OutputSet<'a> {
+    files: Vec<(PathBuf, Content<'a>)>,
 }
 
-/// A file's bytes as consecutive pieces (a large file formatted in parallel stays in the
-/// pieces it was made in rather than being copied into one buffer).
-type Parts = Vec<Vec<u8>>;
+/// Hands a file's bytes, piece by piece in order, to the sink it is given.
+pub type Producer<'a> =
+    Box<dyn FnOnce(&mut dyn FnMut(Vec<u8>) -> std::io::Result<()>) -> std::io::Result<()> + 'a>;
 
-impl OutputSet {
+/// A file's bytes: whole, as consecutive pieces (a large file formatted in parallel stays in
+/// the pieces it was made in rather than being copied into one buffer), or produced while the
+/// file is written.
+enum Content<'a> {
+    Parts(Vec<Vec<u8>>),
+    Stream(Producer<'a>),
+}
+
+impl<'a> OutputSet<'a> {
     pub fn new() -> Self {
         Self::default()
     }
 
     pub fn add(&mut self, path: impl Into<PathBuf>, bytes: Vec<u8>) {
-        self.files.push((path.into(), vec![bytes]));
+        self.files.push((path.into(), Content::Parts(vec![bytes])));
     }
 
     /// Add a file whose bytes are `parts` one after another.
     pub fn add_parts(&mut self, path: impl Into<PathBuf>, parts: Vec<Vec<u8>>) {
-        self.files.push((path.into(), parts));
+        self.files.push((path.into(), Content::Parts(parts)));
+    }
+
+    /// Add a file whose bytes `produce` hands over in pieces when the set is committed: each
+    /// piece is written as it comes (for a file too large to want whole in memory before it
+    /// is written). An error from `produce` fails the commit as a write error would.
+    pub fn add_stream(&mut self, path: impl Into<PathBuf>, produce: Producer<'a>) {
+        self.files.push((path.into(), Content::Stream(produce)));
     }
 
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
@@ -72,7 +87,7 @@ impl OutputSet {
         if self.files.is_empty() {
             return Ok(Vec::new());
         }
-        let files: Vec<(PathBuf, Parts)> = self
+        let files: Vec<(PathBuf, Content<'a>)> = self
             .files
             .into_iter()
             .map(|(p, b)| (crate::error::normalize_path(&p), b))
@@ -81,8 +96,8 @@ impl OutputSet {
         let written: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
         let n = written.len();
         match swappable(&root) {
-            Some(parent) => commit_swap(&root, &parent, &files)?,
-            None => commit_per_file(&files)?,
+            Some(parent) => commit_swap(&root, &parent, files)?,
+            None => commit_per_file(files)?,
         }
         WRITTEN.fetch_add(n, Ordering::SeqCst);
         Ok(written)
@@ -201,7 +216,7 @@ fn io(path: &Path, e: impl std::fmt::Display, nothing: bool) -> Error {
     }
 }
 
-fn commit_swap(root: &Path, parent: &Path, files: &[(PathBuf, Parts)]) -> Result<()> {
+fn commit_swap(root: &Path, parent: &Path, files: Vec<(PathBuf, Content<'_>)>) -> Result<()> {
     std::fs::create_dir_all(parent).map_err(|e| io(parent, e, true))?;
     clean_stale(root, parent);
     let tag = format!(
@@ -223,6 +238,7 @@ fn commit_swap(root: &Path, parent: &Path, files: &[(PathBuf, Parts)]) -> Result
             mirror(root, &staging, Path::new(""), &news)?;
         }
         for (path, bytes) in files {
+            let path = &path;
             let rel = path.strip_prefix(root).expect("under root");
             let dest = staging.join(rel);
             if let Some(d) = dest.parent() {
@@ -329,20 +345,51 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::Error::other("no atomic exchange"))
 }
 
-/// Write `parts` to `f` in order and sync it.
-fn write_synced(mut f: &std::fs::File, parts: &[Vec<u8>]) -> std::io::Result<()> {
-    for p in parts {
-        f.write_all(p)?;
+/// Write a file's content to `f` in order and sync it. On Linux, each large piece's
+/// write-back to the disk is started as soon as it is written (`sync_file_range`,
+/// asynchronous), so with a streamed file the disk works while later pieces are still being
+/// made and the closing `fsync` waits only for the rest.
+fn write_synced(f: &std::fs::File, content: Content<'_>) -> std::io::Result<()> {
+    let mut at = 0u64;
+    let mut put = |p: &[u8]| -> std::io::Result<()> {
+        let mut w = f;
+        w.write_all(p)?;
+        #[cfg(target_os = "linux")]
+        if p.len() >= 1 << 20 {
+            use std::os::fd::AsRawFd;
+            // SAFETY: a valid open descriptor and a range of it just written; the call only
+            // starts write-back (errors surface at the fsync below, which durability rests
+            // on).
+            unsafe {
+                libc::sync_file_range(
+                    f.as_raw_fd(),
+                    at as libc::off64_t,
+                    p.len() as libc::off64_t,
+                    libc::SYNC_FILE_RANGE_WRITE,
+                );
+            }
+        }
+        at += p.len() as u64;
+        Ok(())
+    };
+    match content {
+        Content::Parts(parts) => {
+            for p in &parts {
+                put(p)?;
+            }
+        }
+        Content::Stream(produce) => produce(&mut |p| put(&p))?,
     }
     f.sync_all()
 }
 
 /// The fallback: each file staged beside its target, then renamed into place one by one.
-fn commit_per_file(files: &[(PathBuf, Parts)]) -> Result<()> {
+fn commit_per_file(files: Vec<(PathBuf, Content<'_>)>) -> Result<()> {
     #[cfg(unix)]
     use std::os::unix::fs::PermissionsExt;
     let mut staged = Vec::new();
     for (path, bytes) in files {
+        let path = &path;
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())

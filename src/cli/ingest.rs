@@ -34,9 +34,10 @@ pub fn run(args: Args) -> Result<()> {
     }
     let mut out = OutputSet::new();
     let dir = args.common.out.join(&place.info.id);
-    out.add_parts(
+    // Streamed: the ledger is written as its pieces are formatted.
+    out.add_stream(
         dir.join("ledger.csv"),
-        crate::ingest::ledger_csv_parts(&place, &ingest)?,
+        Box::new(|sink| crate::ingest::write_ledger_csv(&place, &ingest, sink)),
     );
     for p in out.commit()? {
         outln!("wrote {}", display_path(&p));

@@ -750,6 +750,23 @@ pub fn ledger_csv(place: &Place, ingest: &Ingest) -> Result<Vec<u8>> {
 /// [`ledger_csv`]'s bytes as the consecutive pieces they were formatted in (for
 /// [`crate::output::OutputSet::add_parts`]: a 100 MB ledger is not copied into one buffer).
 pub fn ledger_csv_parts(place: &Place, ingest: &Ingest) -> Result<Vec<Vec<u8>>> {
+    let mut parts = Vec::new();
+    write_ledger_csv(place, ingest, &mut |p| {
+        parts.push(p);
+        Ok(())
+    })
+    .map_err(|e| Error::io(std::path::Path::new("ledger.csv"), e))?;
+    Ok(parts)
+}
+
+/// [`ledger_csv`]'s bytes handed to `sink` in order, piece by piece as they are formatted (in
+/// parallel): a caller writing them to a file writes while later pieces are still being
+/// formatted. A `sink` error stops the writing and is returned.
+pub fn write_ledger_csv(
+    place: &Place,
+    ingest: &Ingest,
+    sink: &mut dyn FnMut(Vec<u8>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let sources: Vec<(String, String)> = place
         .sources
         .iter()
@@ -778,15 +795,21 @@ pub fn ledger_csv_parts(place: &Place, ingest: &Ingest) -> Result<Vec<Vec<u8>>> 
             )
         })
         .collect();
-    Ok(write_ledger(&ingest.ledger, &sources))
+    write_ledger(&ingest.ledger, &sources, sink)
 }
 
 /// Lines per parallel piece of the ledger writer.
 const WRITE_CHUNK: usize = 1 << 16;
 
 /// The ledger CSV given each source's quoted `agency,source` and `file,sheet` columns, in
-/// pieces: the header, then stretches of lines.
-fn write_ledger(ledger: &Ledger, sources: &[(String, String)]) -> Vec<Vec<u8>> {
+/// pieces handed to `sink` in order: the header, then stretches of lines. The stretches are
+/// formatted on the thread pool (from a helper thread) while this thread hands the finished
+/// ones on in order.
+fn write_ledger(
+    ledger: &Ledger,
+    sources: &[(String, String)],
+    sink: &mut dyn FnMut(Vec<u8>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     use rayon::prelude::*;
     let mut quoted: Vec<u8> = Vec::new();
     let mut offsets: Vec<usize> = Vec::with_capacity(ledger.strings.len() + 1);
@@ -807,34 +830,51 @@ fn write_ledger(ledger: &Ledger, sources: &[(String, String)]) -> Vec<Vec<u8>> {
         out.extend_from_slice(h.as_bytes());
     }
     out.push(b'\n');
-    let mut pieces: Vec<Vec<u8>> = vec![out];
-    let lines: Vec<Vec<u8>> = ledger
-        .lines
-        .par_chunks(WRITE_CHUNK)
-        .map(|lines| {
-            let mut buf = Vec::with_capacity(lines.len() * 112);
-            crate::mem::hint_huge(&mut buf);
-            for l in lines {
-                let (pre, mid) = &sources[l.source as usize];
-                buf.extend_from_slice(pre.as_bytes());
-                for sym in [l.cost_centre, l.account, l.service, l.description] {
-                    buf.push(b',');
-                    buf.extend_from_slice(field(sym));
-                }
+    sink(out)?;
+    let format = |lines: &[crate::ledger::LedgerLine]| {
+        let mut buf = Vec::with_capacity(lines.len() * 112);
+        crate::mem::hint_huge(&mut buf);
+        for l in lines {
+            let (pre, mid) = &sources[l.source as usize];
+            buf.extend_from_slice(pre.as_bytes());
+            for sym in [l.cost_centre, l.account, l.service, l.description] {
                 buf.push(b',');
-                // A Decimal's digits, sign and point need no quoting.
-                write_amount(&mut buf, l.amount);
-                buf.push(b',');
-                buf.extend_from_slice(mid.as_bytes());
-                buf.push(b',');
-                buf.extend_from_slice(itoa::Buffer::new().format(l.row).as_bytes());
-                buf.push(b'\n');
+                buf.extend_from_slice(field(sym));
             }
-            buf
-        })
-        .collect();
-    pieces.extend(lines);
-    pieces
+            buf.push(b',');
+            // A Decimal's digits, sign and point need no quoting.
+            write_amount(&mut buf, l.amount);
+            buf.push(b',');
+            buf.extend_from_slice(mid.as_bytes());
+            buf.push(b',');
+            buf.extend_from_slice(itoa::Buffer::new().format(l.row).as_bytes());
+            buf.push(b'\n');
+        }
+        buf
+    };
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Vec<u8>)>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            ledger
+                .lines
+                .par_chunks(WRITE_CHUNK)
+                .enumerate()
+                .for_each_with(tx, |tx, (i, lines)| {
+                    // A send fails only once the receiver has stopped (a sink error).
+                    let _ = tx.send((i, format(lines)));
+                });
+        });
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        for (i, piece) in rx {
+            waiting.insert(i, piece);
+            while let Some(piece) = waiting.remove(&next) {
+                sink(piece)?;
+                next += 1;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// An amount as `Display` writes it normalised to at least 2 decimal places (`1234.5` →
@@ -1031,7 +1071,13 @@ mod ledger_csv_tests {
             .unwrap();
         }
         let want = w.into_inner().unwrap();
-        let got = write_ledger(&ledger, &sources).concat();
+        let mut parts = Vec::new();
+        write_ledger(&ledger, &sources, &mut |p| {
+            parts.push(p);
+            Ok(())
+        })
+        .unwrap();
+        let got = parts.concat();
         assert_eq!(
             String::from_utf8(got).unwrap(),
             String::from_utf8(want).unwrap()
