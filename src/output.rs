@@ -450,6 +450,36 @@ mod tests {
     }
 
     #[test]
+    fn a_stream_is_written_as_produced_and_its_error_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out/ledger.csv");
+        let mut set = OutputSet::new();
+        set.add_stream(
+            &path,
+            Box::new(|sink| {
+                sink(b"header\n".to_vec())?;
+                sink(vec![b'y'; 2 << 20])
+            }),
+        );
+        set.commit().unwrap();
+        let first = std::fs::read(&path).unwrap();
+        assert_eq!(first, [&b"header\n"[..], &vec![b'y'; 2 << 20]].concat());
+        let mut set = OutputSet::new();
+        set.add(dir.path().join("out/other.txt"), b"new".to_vec());
+        set.add_stream(
+            &path,
+            Box::new(|sink| {
+                sink(b"half a file".to_vec())?;
+                Err(std::io::Error::other("formatting failed"))
+            }),
+        );
+        let err = set.commit().unwrap_err().to_string();
+        assert!(err.contains("formatting failed"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), first);
+        assert!(!dir.path().join("out/other.txt").exists());
+    }
+
+    #[test]
     fn common_dir_is_the_deepest_shared_parent() {
         let ps = [
             PathBuf::from("out/p/a.csv"),
