@@ -501,7 +501,12 @@ fn read_chunks(
             super::quiet_panics(|| {
                 let mut p = proc.fork();
                 let mut local = Ledger::new();
-                local.lines.reserve((bounds[i + 1] - bounds[i]) / 48);
+                // Room for a line per line end in the chunk (a bound on its records), unless
+                // its lines average under 24 bytes: no regrowing (and copying) as it fills.
+                let len = bounds[i + 1] - bounds[i];
+                local
+                    .lines
+                    .reserve((gaps[i] as usize + 1).min(len / 24 + 1));
                 crate::mem::hint_huge(&mut local.lines);
                 let mut cw = Walk {
                     row: rows[i],
