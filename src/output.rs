@@ -49,11 +49,9 @@ pub struct OutputSet<'a> {
 pub type Producer<'a> =
     Box<dyn FnOnce(&mut dyn FnMut(Vec<u8>) -> std::io::Result<()>) -> std::io::Result<()> + 'a>;
 
-/// A file's bytes: whole, as consecutive pieces (a large file formatted in parallel stays in
-/// the pieces it was made in rather than being copied into one buffer), or produced while the
-/// file is written.
+/// A file's bytes: whole, or produced piece by piece while the file is written.
 enum Content<'a> {
-    Parts(Vec<Vec<u8>>),
+    Bytes(Vec<u8>),
     Stream(Producer<'a>),
 }
 
@@ -63,12 +61,7 @@ impl<'a> OutputSet<'a> {
     }
 
     pub fn add(&mut self, path: impl Into<PathBuf>, bytes: Vec<u8>) {
-        self.files.push((path.into(), Content::Parts(vec![bytes])));
-    }
-
-    /// Add a file whose bytes are `parts` one after another.
-    pub fn add_parts(&mut self, path: impl Into<PathBuf>, parts: Vec<Vec<u8>>) {
-        self.files.push((path.into(), Content::Parts(parts)));
+        self.files.push((path.into(), Content::Bytes(bytes)));
     }
 
     /// Add a file whose bytes `produce` hands over in pieces when the set is committed: each
@@ -373,11 +366,7 @@ fn write_synced(f: &std::fs::File, content: Content<'_>) -> std::io::Result<()> 
         Ok(())
     };
     match content {
-        Content::Parts(parts) => {
-            for p in &parts {
-                put(p)?;
-            }
-        }
+        Content::Bytes(bytes) => put(&bytes)?,
         Content::Stream(produce) => produce(&mut |p| put(&p))?,
     }
     f.sync_all()
@@ -427,27 +416,6 @@ fn commit_per_file(files: Vec<(PathBuf, Content<'_>)>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parts_are_written_one_after_another() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut set = OutputSet::new();
-        let parts = vec![
-            b"a,b\n".to_vec(),
-            Vec::new(),
-            vec![b'x'; 3 << 20],
-            b"end\n".to_vec(),
-        ];
-        set.add_parts(dir.path().join("out/ledger.csv"), parts.clone());
-        set.add(dir.path().join("out/other.txt"), b"one".to_vec());
-        set.commit().unwrap();
-        let got = std::fs::read(dir.path().join("out/ledger.csv")).unwrap();
-        assert_eq!(got, parts.concat());
-        assert_eq!(
-            std::fs::read(dir.path().join("out/other.txt")).unwrap(),
-            b"one"
-        );
-    }
 
     #[test]
     fn a_stream_is_written_as_produced_and_its_error_changes_nothing() {

@@ -744,19 +744,14 @@ const LEDGER_HEADER: [&str; 10] = [
 /// quoted once per symbol rather than once per line, each source's provenance columns are
 /// prepared once, and stretches of lines are formatted in parallel and joined in order.
 pub fn ledger_csv(place: &Place, ingest: &Ingest) -> Result<Vec<u8>> {
-    Ok(ledger_csv_parts(place, ingest)?.concat())
-}
-
-/// [`ledger_csv`]'s bytes as the consecutive pieces they were formatted in (for
-/// [`crate::output::OutputSet::add_parts`]: a 100 MB ledger is not copied into one buffer).
-pub fn ledger_csv_parts(place: &Place, ingest: &Ingest) -> Result<Vec<Vec<u8>>> {
     let mut parts = Vec::new();
     write_ledger_csv(place, ingest, &mut |p| {
         parts.push(p);
         Ok(())
     })
     .map_err(|e| Error::io(std::path::Path::new("ledger.csv"), e))?;
-    Ok(parts)
+    // One allocation of the exact size, then one copy of each piece.
+    Ok(parts.concat())
 }
 
 /// [`ledger_csv`]'s bytes handed to `sink` in order, piece by piece as they are formatted (in
