@@ -49,6 +49,8 @@ fn chunked(n: usize) -> Options {
 const SEQUENTIAL: Options = Options {
     csv_chunking: Chunking::Sequential,
     sequential_sources: true,
+    // and .xlsx by calamine's reader alone, so the fast xlsx reader is checked against it.
+    xlsx_calamine_only: true,
 };
 
 /// A bad amount 15,000 rows into a file is reported at its row by the parallel reader, as by

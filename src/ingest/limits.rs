@@ -105,7 +105,7 @@ pub(super) fn check_csv(source: &Source, data: &[u8]) -> Result<()> {
 
 /// Counts bytes read through it and the longest run between `<` bytes; fails the read as soon
 /// as either passes its limit, so a reader on top never buffers more than the limit.
-struct Guard<R> {
+pub(super) struct Guard<R> {
     inner: R,
     total: u64,
     total_limit: u64,
@@ -118,6 +118,30 @@ struct Guard<R> {
 enum Trip {
     Total,
     Run,
+}
+
+impl<R> Guard<R> {
+    /// A guard over `inner` whose total starts at `total` (the bytes of the parts read before).
+    pub(super) fn new(inner: R, total: u64, limits: &Limits) -> Self {
+        Guard {
+            inner,
+            total,
+            total_limit: limits.decompressed_bytes,
+            run: 0,
+            run_limit: limits.text_bytes,
+            tripped: None,
+        }
+    }
+
+    /// Bytes read so far, the parts before included.
+    pub(super) fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Whether a read failed on a limit.
+    pub(super) fn tripped(&self) -> bool {
+        self.tripped.is_some()
+    }
 }
 
 impl<R: Read> Read for Guard<R> {

@@ -9,6 +9,7 @@
 mod csv_file;
 pub mod limits;
 pub mod rows;
+pub mod xlsx_fast;
 
 use std::fs::File;
 use std::io::BufReader;
@@ -118,6 +119,9 @@ pub struct Options {
     pub csv_chunking: csv_file::Chunking,
     /// Read a place's sources one after another rather than in parallel.
     pub sequential_sources: bool,
+    /// Read .xlsx/.xlsm files by calamine's reader alone, never the fast one
+    /// ([`xlsx_fast`]); tests compare the two.
+    pub xlsx_calamine_only: bool,
 }
 
 pub use csv_file::Chunking;
@@ -194,10 +198,23 @@ pub fn ingest_source_with(
     opts: Options,
 ) -> Result<SourceReport> {
     let source = &place.sources[idx];
-    limits::inspect(source)?;
-    let (sheet, proc_out) = guard_reader(source, || {
-        read_source(source, idx, ledger, opts.csv_chunking)
-    })?;
+    // The fast xlsx reader checks the limits as it reads, and steps aside (leaving the ledger
+    // as it was) for anything it does not know: the calamine path then reads the file.
+    let fast = match source.format {
+        Format::Xlsx | Format::Xlsm if !opts.xlsx_calamine_only => {
+            guard_reader(source, || xlsx_fast::read(source, idx, ledger))?
+        }
+        _ => None,
+    };
+    let (sheet, proc_out) = match fast {
+        Some(r) => r,
+        None => {
+            limits::inspect(source)?;
+            guard_reader(source, || {
+                read_source(source, idx, ledger, opts.csv_chunking)
+            })?
+        }
+    };
     finish_report(place, source, sheet, proc_out)
 }
 
