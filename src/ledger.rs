@@ -116,7 +116,83 @@ impl Ledger {
         }));
     }
 
+    /// [`Ledger::append`] of each of `parts` in order, with the lines re-numbered and copied
+    /// in parallel: the strings are interned here part by part, in order (so the numbering is
+    /// that of appending one by one), then every line is mapped straight into its place.
+    pub fn append_all(&mut self, parts: Vec<Ledger>) {
+        use rayon::prelude::*;
+        let maps: Vec<Vec<Sym>> = parts
+            .iter()
+            .map(|p| {
+                p.strings
+                    .strings()
+                    .map(|s| self.strings.get_or_intern(s))
+                    .collect()
+            })
+            .collect();
+        // starts[i]: index among the new lines of part i's first line.
+        let mut starts = Vec::with_capacity(parts.len() + 1);
+        let mut n = 0;
+        for p in &parts {
+            starts.push(n);
+            n += p.lines.len();
+        }
+        starts.push(n);
+        self.lines.reserve(n);
+        crate::mem::hint_huge(&mut self.lines);
+        self.lines.par_extend((0..n).into_par_iter().map(|k| {
+            let i = starts.partition_point(|&s| s <= k) - 1;
+            let l = &parts[i].lines[k - starts[i]];
+            let at = |s: Sym| maps[i][lasso::Key::into_usize(s)];
+            LedgerLine {
+                cost_centre: at(l.cost_centre),
+                account: at(l.account),
+                service: at(l.service),
+                description: at(l.description),
+                ..*l
+            }
+        }));
+    }
+
     pub fn total(&self) -> Decimal {
         self.lines.iter().map(|l| l.amount).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `append_all` gives the lines and string numbering of appending the parts one by one.
+    #[test]
+    fn append_all_is_append_in_order() {
+        let part = |k: usize| {
+            let mut l = Ledger::new();
+            for i in 0..5000usize {
+                let a = l.intern(&format!("cc{}", (i * k) % 37));
+                let b = l.intern(&format!("acc{}", i % (k + 3)));
+                l.lines.push(LedgerLine {
+                    agency: k as u16,
+                    source: 0,
+                    row: i as u32,
+                    cost_centre: a,
+                    account: b,
+                    service: a,
+                    description: b,
+                    amount: Decimal::new(i as i64, 2),
+                });
+            }
+            l
+        };
+        let mut one = Ledger::new();
+        one.intern("");
+        let mut all = Ledger::new();
+        all.intern("");
+        for k in 0..6 {
+            one.append(part(k));
+        }
+        all.append_all((0..6).map(part).collect());
+        assert_eq!(one.lines, all.lines);
+        assert!(one.strings.strings().eq(all.strings.strings()));
     }
 }

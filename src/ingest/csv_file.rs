@@ -406,7 +406,7 @@ pub(super) fn read_csv(
     // opening the file, even with blank lines, CRLF endings and quoted fields spanning lines.
     let data = crate::mem::read_file(&source.path).map_err(|e| Error::io(&source.path, e))?;
     super::limits::check_csv(source, &data)?;
-    let utf8 = std::str::from_utf8(&data).is_ok();
+    let utf8 = is_utf8(&data);
     let ctx = Ctx {
         source,
         data: &data,
@@ -531,15 +531,41 @@ fn read_chunks(
         .lines
         .reserve(outs.iter().map(|o| o.2.lines.len()).sum());
     crate::mem::hint_huge(&mut ledger.lines);
+    let mut parts = Vec::with_capacity(outs.len());
     for (r, p, local) in outs {
         let crossed = r?;
         proc.absorb(p)?;
-        ledger.append(local);
+        parts.push(local);
         if crossed {
             break;
         }
     }
+    ledger.append_all(parts);
     Ok(())
+}
+
+/// Whether `data` is UTF-8, checked in parallel pieces cut just after LF bytes (an ASCII byte
+/// never falls inside a character, so the whole is valid exactly when every piece is).
+fn is_utf8(data: &[u8]) -> bool {
+    use rayon::prelude::*;
+    const PIECE: usize = 4 << 20;
+    if data.len() < 2 * PIECE {
+        return std::str::from_utf8(data).is_ok();
+    }
+    let mut cuts = vec![0];
+    let mut at = PIECE;
+    while at < data.len() {
+        match memchr::memchr(b'\n', &data[at..]) {
+            Some(i) => {
+                cuts.push(at + i + 1);
+                at += i + 1 + PIECE;
+            }
+            None => break,
+        }
+    }
+    cuts.push(data.len());
+    cuts.par_windows(2)
+        .all(|w| std::str::from_utf8(&data[w[0]..w[1]]).is_ok())
 }
 
 /// The byte after the record starting at `start` ends, found by a reader of that one record
@@ -565,7 +591,7 @@ fn chunk_bounds(data: &[u8], pos: usize, chunk: usize) -> Vec<usize> {
             break;
         }
         // Quote parity at `nominal`, from `cur` (where it is even).
-        let mut odd = data[cur..nominal].iter().filter(|&&b| b == b'"').count() % 2 == 1;
+        let mut odd = memchr::memchr_iter(b'"', &data[cur..nominal]).count() % 2 == 1;
         let mut next = None;
         for i in memchr::memchr2_iter(b'"', b'\n', &data[nominal..]) {
             if data[nominal + i] == b'"' {
@@ -599,8 +625,24 @@ fn ends_in_lone_cr(data: &[u8], end: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{count_line_ends, Records};
+    use super::{count_line_ends, is_utf8, Records};
     use proptest::prelude::*;
+
+    /// The parallel UTF-8 check agrees with one `from_utf8` over the whole, with characters
+    /// and bad bytes placed across its 4 MB piece boundaries.
+    #[test]
+    fn parallel_utf8_check_is_the_whole_files() {
+        let line = "café £12.50, Rent\n".as_bytes();
+        let mut data: Vec<u8> = line.iter().copied().cycle().take(13 << 20).collect();
+        assert_eq!(is_utf8(&data), std::str::from_utf8(&data).is_ok());
+        for at in [4 << 20, (4 << 20) + 1, 8 << 20, data.len() - 1] {
+            let was = data[at];
+            data[at] = 0xFF;
+            assert!(!is_utf8(&data), "bad byte at {at}");
+            data[at] = was;
+        }
+        assert!(is_utf8(&data));
+    }
 
     /// (start, end, fields) of every record as the csv crate's reader reads `data` (no
     /// headers, flexible), positions as `walk` took them from it before `Records`.
