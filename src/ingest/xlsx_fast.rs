@@ -4,16 +4,16 @@
 //! calamine reads a sheet on one thread through quick-xml's general event reader, after the
 //! container inspection ([`super::limits`]) has inflated the whole file once already. Here the
 //! sheet is inflated once, on its own thread, through the same limits guard; cut into blocks
-//! at `<row` tags; the blocks are scanned on rayon's threads; and their cells are fed to the
-//! row processor in order on the calling thread.
+//! at `<row` tags; the blocks are scanned on threads of its own (one per rayon thread); and
+//! their cells are fed to the row processor in order on the calling thread.
 //!
 //! The scanner knows the cell shapes spreadsheet writers produce (`<c r s t>` holding `<v>`,
 //! `<is><t>`, `<f>`), and the workbook parts it needs are read as calamine 0.38 reads them
 //! (package and workbook relationships, sheet list, number formats of `cellXfs`, shared
-//! strings: ports of its code, MIT licence, marked below). Anything else it meets (a comment,
-//! CDATA, rich text, an entity inside a `<v>`, a row without `r` at a block start, a
-//! malformed reference, a part over a limit, a control total on another sheet) makes it
-//! **step aside**: nothing it read is kept and the file is read again by the calamine path,
+//! strings: ports of its code, MIT licence, marked below); a control total on another sheet is
+//! found by the same scanner. Anything else it meets (a comment, CDATA, inline rich text, an
+//! entity inside a number, a row without `r` at a block start, a malformed reference, a part
+//! over a limit, an empty control cell) makes it **step aside**: nothing it read is kept and the file is read again by the calamine path,
 //! after the full inspection, so every value, error and message is the one that path gives.
 //! `tests/ingest_xlsx_fast.rs` checks cell for cell that both readers agree, on generated
 //! workbooks and on every xlsx fixture.
@@ -96,6 +96,18 @@ fn attr(e: &quick_xml::events::BytesStart<'_>, key: &str) -> Fast<Option<String>
     Ok(None)
 }
 
+/// A general reference (`&amp;`, `&#x20AC;`) resolved as calamine resolves it, onto `out`.
+fn push_ref(r: &quick_xml::events::BytesRef<'_>, out: &mut String) -> Fast<()> {
+    if let Some(x) = quick_xml::escape::resolve_xml_entity(r) {
+        out.push_str(x);
+    } else if let Ok(Some(c)) = r.resolve_char_ref() {
+        out.push(c);
+    } else {
+        return aside("entity");
+    }
+    Ok(())
+}
+
 fn unescape_attr(v: &str) -> Fast<String> {
     match quick_xml::escape::unescape(v) {
         Ok(s) => Ok(s.into_owned()),
@@ -109,14 +121,13 @@ impl Book {
         let Ok(file) = File::open(&source.path) else {
             return aside("cannot open");
         };
-        let Ok(zip) = ZipArchive::new(BufReader::new(file)) else {
+        let Ok(mut zip) = ZipArchive::new(BufReader::new(file)) else {
             return aside("not a zip");
         };
         // Entries this reader never reads still count against the file's limit: their
         // declared sizes are summed (the inspection on the calamine path inflates them).
         let mut declared = 0u64;
         let mut paths = HashMap::new();
-        let mut zip = zip;
         for i in 0..zip.len() {
             let Ok(e) = zip.by_index_raw(i) else {
                 return aside("zip entry");
@@ -148,6 +159,14 @@ impl Book {
         book.read_workbook(&xl_path, &workbook_name, &rels)?;
         book.read_shared_strings(&xl_path)?;
         Ok(book)
+    }
+
+    /// The part holding sheet `name`.
+    fn sheet_path(&self, name: &str) -> Option<String> {
+        self.sheets
+            .iter()
+            .find(|(s, _)| s.name == name)
+            .map(|(_, p)| p.clone())
     }
 
     fn entry_name(&self, path: &str) -> String {
@@ -364,17 +383,11 @@ impl Book {
                         // Its text is skipped, with the same checks on entities as calamine.
                         let end = e.name().as_ref().to_string();
                         let mut inner = Vec::new();
+                        let mut skipped = String::new();
                         loop {
                             inner.clear();
                             match xml.read_event_into(&mut inner) {
-                                Ok(Event::GeneralRef(r)) => {
-                                    let s: &str = &r;
-                                    if quick_xml::escape::resolve_xml_entity(s).is_none()
-                                        && !matches!(r.resolve_char_ref(), Ok(Some(_)))
-                                    {
-                                        return aside("defined name entity");
-                                    }
-                                }
+                                Ok(Event::GeneralRef(r)) => push_ref(&r, &mut skipped)?,
                                 Ok(Event::End(x)) if x.name().as_ref() == end => break,
                                 Ok(Event::Eof) | Err(_) => return aside("defined name"),
                                 _ => {}
@@ -419,9 +432,7 @@ impl Book {
                 match xml.read_event_into(&mut buf) {
                     Ok(Event::Start(e)) if e.local_name().as_ref() == "si" => {
                         let end = e.name().as_ref().to_string();
-                        if let Some(s) = read_string(xml, &end)? {
-                            strings.push(s);
-                        }
+                        strings.push(read_string(xml, &end)?);
                     }
                     Ok(Event::End(e)) if e.local_name().as_ref() == "sst" => break,
                     Ok(Event::Eof) | Err(_) => return aside("shared strings"),
@@ -436,11 +447,8 @@ impl Book {
 }
 
 /// Ported from calamine 0.38 `read_string_with_bufs` (MIT): a simple or rich-text string,
-/// phonetic runs left out.
-fn read_string<R: std::io::BufRead>(
-    xml: &mut quick_xml::Reader<R>,
-    closing: &str,
-) -> Fast<Option<String>> {
+/// phonetic runs left out (an element with neither is the empty string).
+fn read_string<R: std::io::BufRead>(xml: &mut quick_xml::Reader<R>, closing: &str) -> Fast<String> {
     let mut rich: Option<String> = None;
     let mut phonetic = false;
     let mut buf = Vec::new();
@@ -453,7 +461,7 @@ fn read_string<R: std::io::BufRead>(
             }
             Ok(Event::Start(e)) if e.local_name().as_ref() == "rPh" => phonetic = true,
             Ok(Event::End(e)) if e.name().as_ref() == closing => {
-                return Ok(Some(rich.unwrap_or_default()));
+                return Ok(rich.unwrap_or_default());
             }
             Ok(Event::End(e)) if e.local_name().as_ref() == "rPh" => phonetic = false,
             Ok(Event::Start(e)) if e.local_name().as_ref() == "t" && !phonetic => {
@@ -465,16 +473,7 @@ fn read_string<R: std::io::BufRead>(
                     match xml.read_event_into(&mut tbuf) {
                         Ok(Event::Text(t)) => value.push_str(&t.xml10_content()),
                         Ok(Event::CData(t)) => value.push_str(&t.xml10_content()),
-                        Ok(Event::GeneralRef(r)) => {
-                            let s: &str = &r;
-                            if let Some(x) = quick_xml::escape::resolve_xml_entity(s) {
-                                value.push_str(x);
-                            } else if let Ok(Some(c)) = r.resolve_char_ref() {
-                                value.push(c);
-                            } else {
-                                return aside("entity");
-                            }
-                        }
+                        Ok(Event::GeneralRef(r)) => push_ref(&r, &mut value)?,
                         Ok(Event::End(x)) if x.name().as_ref() == end => break,
                         Ok(Event::Eof) | Err(_) => return aside("string"),
                         _ => {}
@@ -764,58 +763,47 @@ fn number(v: &[u8]) -> Option<f64> {
     unsafe { std::str::from_utf8_unchecked(v) }.parse().ok()
 }
 
-/// Decode the five XML entities and character references in `t` (no `<` inside) into `out`.
-fn decode_entities(t: &[u8], out: &mut String) -> Fast<()> {
-    let mut p = 0;
-    while let Some(off) = memchr::memchr(b'&', &t[p..]) {
-        let at = p + off;
-        let Ok(s) = std::str::from_utf8(&t[p..at]) else {
-            return aside("text not UTF-8");
-        };
-        out.push_str(s);
-        let Some(end) = memchr::memchr(b';', &t[at..]) else {
-            return aside("entity");
-        };
-        let name = &t[at + 1..at + end];
-        match name {
-            b"amp" => out.push('&'),
-            b"lt" => out.push('<'),
-            b"gt" => out.push('>'),
-            b"quot" => out.push('"'),
-            b"apos" => out.push('\''),
-            [b'#', b'x', hex @ ..] if !hex.is_empty() && hex.len() <= 6 => {
-                let Some(c) = std::str::from_utf8(hex)
-                    .ok()
-                    .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .filter(|&c| c != 0)
-                    .and_then(char::from_u32)
-                else {
-                    return aside("character reference");
-                };
-                out.push(c);
-            }
-            [b'#', dec @ ..] if !dec.is_empty() && dec.len() <= 7 => {
-                let Some(c) = digits_u32(dec).filter(|&c| c != 0).and_then(char::from_u32) else {
-                    return aside("character reference");
-                };
-                out.push(c);
-            }
-            _ => return aside("entity"),
-        }
-        p = at + end + 1;
-    }
-    let Ok(s) = std::str::from_utf8(&t[p..]) else {
+/// `t` (no `<` inside) with its entities and character references resolved, by quick-xml's
+/// own resolver (the one behind the reader events calamine reads text from).
+fn unescape_text(t: &[u8]) -> Fast<String> {
+    let Ok(s) = std::str::from_utf8(t) else {
         return aside("text not UTF-8");
     };
-    out.push_str(s);
-    Ok(())
+    match quick_xml::escape::unescape(s) {
+        Ok(u) => Ok(u.into_owned()),
+        Err(_) => aside("entity"),
+    }
+}
+
+/// `s` kept in the block's decoded text.
+fn decoded_val(decoded: &mut String, s: &str) -> Val {
+    let start = decoded.len();
+    decoded.push_str(s);
+    Val::Decoded(start as u32, decoded.len() as u32)
+}
+
+/// The text of a `str` (Excel's `_xHHHH_` escapes resolved) or `d` (as it is) value, with its
+/// entities resolved: a span of the block where nothing needed resolving.
+fn text_val(text: &[u8], at: usize, escapes: bool, decoded: &mut String) -> Fast<Val> {
+    if text.contains(&b'&') {
+        let s = unescape_text(text)?;
+        let s = if escapes { unescape_xml(&s) } else { s };
+        return Ok(decoded_val(decoded, &s));
+    }
+    let Ok(s) = std::str::from_utf8(text) else {
+        return aside("text not UTF-8");
+    };
+    Ok(if escapes && s.contains("_x") {
+        decoded_val(decoded, &unescape_xml(s))
+    } else {
+        Val::Raw(at as u32, (at + text.len()) as u32)
+    })
 }
 
 /// Scan one block. `row_index` is calamine's running row for cells without `r` (the first
 /// block starts at 0; later ones begin with a `<row r=...>` or step aside).
-fn scan(ctx: &Ctx<'_>, mut block: Block, first: bool) -> Fast<Block> {
-    let d = std::mem::take(&mut block.data);
+fn scan(ctx: &Ctx<'_>, data: Vec<u8>, first: bool) -> Fast<Block> {
+    let d = &data[..];
     let mut cells = Vec::with_capacity(d.len() / 48);
     let mut decoded = String::new();
     let mut row_index: Option<u32> = first.then_some(0);
@@ -833,9 +821,9 @@ fn scan(ctx: &Ctx<'_>, mut block: Block, first: bool) -> Fast<Block> {
             return aside("text between rows");
         }
         p += 1;
-        if tag_is(&d, p, b"row") {
+        if tag_is(d, p, b"row") {
             let mut r = None;
-            let (q, closed) = attrs(&d, p + 3, |k, v| {
+            let (q, closed) = attrs(d, p + 3, |k, v| {
                 if k == b"r" {
                     r = Some(v);
                 }
@@ -864,9 +852,9 @@ fn scan(ctx: &Ctx<'_>, mut block: Block, first: bool) -> Fast<Block> {
             };
             row_index = Some(r);
             col_index = 0;
-        } else if tag_is(&d, p, b"c") {
+        } else if tag_is(d, p, b"c") {
             let (mut r, mut s, mut t) = (None, None, None);
-            let (q, closed) = attrs(&d, p + 1, |k, v| {
+            let (q, closed) = attrs(d, p + 1, |k, v| {
                 match k {
                     b"r" => r = Some(v),
                     b"s" => s = Some(v),
@@ -920,8 +908,8 @@ fn scan(ctx: &Ctx<'_>, mut block: Block, first: bool) -> Fast<Block> {
                         }
                         val = value(ctx, text, p, t, format, &mut decoded)?;
                         p += len + 4;
-                    } else if tag_is(&d, p, b"f") {
-                        let (q, closed) = attrs(&d, p + 1, |_, _| Ok(()))?;
+                    } else if tag_is(d, p, b"f") {
+                        let (q, closed) = attrs(d, p + 1, |_, _| Ok(()))?;
                         p = q;
                         if !closed {
                             let Some(len) = memchr::memmem::find(&d[p..], b"</f>") else {
@@ -933,8 +921,8 @@ fn scan(ctx: &Ctx<'_>, mut block: Block, first: bool) -> Fast<Block> {
                             p += len + 4;
                         }
                         val = Val::Empty;
-                    } else if tag_is(&d, p, b"is") {
-                        let (q, closed) = attrs(&d, p + 2, |_, _| Ok(()))?;
+                    } else if tag_is(d, p, b"is") {
+                        let (q, closed) = attrs(d, p + 2, |_, _| Ok(()))?;
                         p = q;
                         if closed {
                             val = Val::Raw(0, 0);
@@ -948,12 +936,12 @@ fn scan(ctx: &Ctx<'_>, mut block: Block, first: bool) -> Fast<Block> {
                             val = Val::Raw(0, 0);
                             continue;
                         }
-                        if !(d[p..].starts_with(b"<t") && tag_is(&d, p + 1, b"t")) {
+                        if !(d[p..].starts_with(b"<t") && tag_is(d, p + 1, b"t")) {
                             return aside("inline string shape");
                         }
                         let mut preserve = false;
                         let mut other = false;
-                        let (q, closed) = attrs(&d, p + 2, |k, v| {
+                        let (q, closed) = attrs(d, p + 2, |k, v| {
                             if k == b"xml:space" {
                                 preserve = v == b"preserve";
                             } else {
@@ -995,10 +983,11 @@ fn scan(ctx: &Ctx<'_>, mut block: Block, first: bool) -> Fast<Block> {
             return aside("sheet element");
         }
     }
-    block.data = d;
-    block.cells = cells;
-    block.decoded = decoded;
-    Ok(block)
+    Ok(Block {
+        data,
+        cells,
+        decoded,
+    })
 }
 
 /// `<t>` text of an inline string: entities decoded, then trimmed unless `xml:space`
@@ -1023,16 +1012,13 @@ fn inline_text(text: &[u8], at: usize, preserve: bool, decoded: &mut String) -> 
         }
         return Ok(Val::Raw((at + a) as u32, (at + b) as u32));
     }
-    let mut s = String::new();
-    decode_entities(text, &mut s)?;
+    let s = unescape_text(text)?;
     let s = if preserve {
         unescape_xml(&s)
     } else {
         unescape_xml(s.trim_matches([' ', '\t', '\r', '\n']))
     };
-    let start = decoded.len();
-    decoded.push_str(&s);
-    Ok(Val::Decoded(start as u32, decoded.len() as u32))
+    Ok(decoded_val(decoded, &s))
 }
 
 /// A `<v>` value, as calamine's `read_v` reads it for the cell's type and format.
@@ -1051,21 +1037,6 @@ fn value(
     let plain_type = matches!(t, None | Some(b"n" | b"s" | b"b" | b"e"));
     if plain_type && text.contains(&b'&') {
         return aside("entity in a value");
-    }
-    if !plain_type && text.contains(&b'&') && !matches!(t, Some(b"inlineStr" | b"is")) {
-        if !matches!(t, Some(b"str" | b"d")) {
-            return aside("cell type");
-        }
-        let mut s = String::new();
-        decode_entities(text, &mut s)?;
-        let s = if t == Some(b"str") {
-            unescape_xml(&s)
-        } else {
-            s
-        };
-        let start = decoded.len();
-        decoded.push_str(&s);
-        return Ok(Val::Decoded(start as u32, decoded.len() as u32));
     }
     Ok(match t {
         Some(b"inlineStr") | Some(b"is") => Val::Empty,
@@ -1111,25 +1082,8 @@ fn value(
                 Err(_) => return aside("error value"),
             }
         }
-        Some(b"str") => {
-            let Ok(s) = std::str::from_utf8(text) else {
-                return aside("text not UTF-8");
-            };
-            if s.contains("_x") {
-                let u = unescape_xml(s);
-                let start = decoded.len();
-                decoded.push_str(&u);
-                Val::Decoded(start as u32, decoded.len() as u32)
-            } else {
-                Val::Raw(at as u32, (at + text.len()) as u32)
-            }
-        }
-        Some(b"d") => {
-            if std::str::from_utf8(text).is_err() {
-                return aside("text not UTF-8");
-            }
-            Val::Raw(at as u32, (at + text.len()) as u32)
-        }
+        Some(b"str") => text_val(text, at, true, decoded)?,
+        Some(b"d") => text_val(text, at, false, decoded)?,
         Some(_) => return aside("cell type"),
     })
 }
@@ -1195,7 +1149,7 @@ fn read_sheet(
     // Scanning runs on threads of its own, not rayon's: the caller may be one of rayon's
     // threads (sources are read in parallel), blocked here on the cells.
     let scanners = rayon::current_num_threads().clamp(1, 8);
-    let (block_tx, block_rx) = mpsc::sync_channel::<(usize, Block)>(IN_FLIGHT);
+    let (block_tx, block_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(IN_FLIGHT);
     let block_rx = std::sync::Mutex::new(block_rx);
     let (done_tx, done_rx) = mpsc::channel::<(usize, Fast<Block>)>();
     let (token_tx, token_rx) = mpsc::sync_channel::<()>(IN_FLIGHT);
@@ -1209,7 +1163,7 @@ fn read_sheet(
             // Each block waits for a token, which the feeder returns once it has fed the
             // block's cells: so at most IN_FLIGHT blocks are held at once.
             let put =
-                |seq: usize, b: Block| token_rx.recv().is_ok() && block_tx.send((seq, b)).is_ok();
+                |seq: usize, b: Vec<u8>| token_rx.recv().is_ok() && block_tx.send((seq, b)).is_ok();
             let r = super::quiet_panics(|| -> Fast<()> {
                 let entry = match zip.by_name(&name) {
                     Ok(e) => e,
@@ -1219,22 +1173,11 @@ fn read_sheet(
                 let mut buf: Vec<u8> = Vec::new();
                 let mut seq = 0usize;
                 let mut started = false;
-                let mut eof = false;
                 loop {
-                    let have = buf.len();
-                    buf.resize(have + BLOCK, 0);
-                    let mut got = 0;
-                    while got < BLOCK {
-                        match g.read(&mut buf[have + got..]) {
-                            Ok(0) => {
-                                eof = true;
-                                break;
-                            }
-                            Ok(k) => got += k,
-                            Err(_) => return aside("sheet over a limit or damaged"),
-                        }
-                    }
-                    buf.truncate(have + got);
+                    let eof = match (&mut g).take(BLOCK as u64).read_to_end(&mut buf) {
+                        Ok(got) => got < BLOCK,
+                        Err(_) => return aside("sheet over a limit or damaged"),
+                    };
                     if !started {
                         match header(&buf)? {
                             Some((q, closed)) => {
@@ -1251,7 +1194,7 @@ fn read_sheet(
                     }
                     if let Some(end) = memchr::memmem::find(&buf, b"</sheetData") {
                         buf.truncate(end + 2 + 9);
-                        if !put(seq, block(std::mem::take(&mut buf))) {
+                        if !put(seq, std::mem::take(&mut buf)) {
                             return Ok(());
                         }
                         break;
@@ -1267,7 +1210,7 @@ fn read_sheet(
                             let rest = buf[i..].to_vec();
                             buf.truncate(i);
                             let full = std::mem::replace(&mut buf, rest);
-                            if !put(seq, block(full)) {
+                            if !put(seq, full) {
                                 return Ok(());
                             }
                             seq += 1;
@@ -1337,14 +1280,6 @@ fn read_sheet(
     })
 }
 
-fn block(data: Vec<u8>) -> Block {
-    Block {
-        data,
-        cells: Vec::new(),
-        decoded: String::new(),
-    }
-}
-
 /// Read an .xlsx/.xlsm source by the fast path; `Ok(None)` when it stepped aside (the caller
 /// then reads the file by the calamine path, from scratch).
 pub(super) fn read(
@@ -1386,12 +1321,7 @@ pub fn aside_reason(source: &Source) -> Option<&'static str> {
 /// sheet is streamed to that cell, as on the calamine path.
 fn control_cell(book: &mut Book, name: &str, r: u32, c: u32) -> Fast<calamine::Data> {
     use calamine::{CellErrorType as E, Data, ExcelDateTime, ExcelDateTimeType};
-    let Some(path) = book
-        .sheets
-        .iter()
-        .find(|(s, _)| s.name == name)
-        .map(|(_, p)| p.clone())
-    else {
+    let Some(path) = book.sheet_path(name) else {
         return aside("control sheet missing");
     };
     let mut found = Data::Empty;
@@ -1441,12 +1371,7 @@ fn read_inner(
     let metadata: Vec<Sheet> = book.sheets.iter().map(|(s, _)| s.clone()).collect();
     let (sheet, warning) = pick_sheet(source, &metadata)?;
     let control = control_in_sheet(source, Some(&sheet));
-    let path = book
-        .sheets
-        .iter()
-        .find(|(s, _)| s.name == sheet)
-        .map(|(_, p)| p.clone())
-        .expect("picked from these sheets");
+    let path = book.sheet_path(&sheet).expect("picked from these sheets");
     let mut proc = RowProcessor::new(source, idx, Some(sheet.clone()), control);
     read_sheet(&mut book, &path, |r, c, v| {
         let row = sheet_pos(source, &sheet, r, c)?;
