@@ -100,20 +100,7 @@ impl Ledger {
     /// stretches of a file (or of consecutive sources) in order numbers every string exactly
     /// as reading them all into one ledger would.
     pub fn append(&mut self, other: Ledger) {
-        let map: Vec<Sym> = other
-            .strings
-            .strings()
-            .map(|s| self.strings.get_or_intern(s))
-            .collect();
-        let at = |s: Sym| map[lasso::Key::into_usize(s)];
-        self.lines.reserve(other.lines.len());
-        self.lines.extend(other.lines.iter().map(|l| LedgerLine {
-            cost_centre: at(l.cost_centre),
-            account: at(l.account),
-            service: at(l.service),
-            description: at(l.description),
-            ..*l
-        }));
+        self.append_all(vec![other]);
     }
 
     /// [`Ledger::append`] of each of `parts` in order, with the lines re-numbered and copied
@@ -163,11 +150,11 @@ impl Ledger {
 mod tests {
     use super::*;
 
-    /// `append_all` gives the lines and string numbering of appending the parts one by one.
+    /// `append_all` (and `append`, one part at a time) gives the lines and string numbering of
+    /// reading every part's lines into one ledger.
     #[test]
-    fn append_all_is_append_in_order() {
-        let part = |k: usize| {
-            let mut l = Ledger::new();
+    fn append_all_is_reading_into_one_ledger() {
+        fn fill(l: &mut Ledger, k: usize) {
             for i in 0..5000usize {
                 let a = l.intern(&format!("cc{}", (i * k) % 37));
                 let b = l.intern(&format!("acc{}", i % (k + 3)));
@@ -182,17 +169,28 @@ mod tests {
                     amount: Decimal::new(i as i64, 2),
                 });
             }
+        }
+        let part = |k: usize| {
+            let mut l = Ledger::new();
+            fill(&mut l, k);
             l
         };
-        let mut one = Ledger::new();
-        one.intern("");
+        let mut whole = Ledger::new();
+        whole.intern("");
+        for k in 0..6 {
+            fill(&mut whole, k);
+        }
         let mut all = Ledger::new();
         all.intern("");
+        all.append_all((0..6).map(part).collect());
+        let mut one = Ledger::new();
+        one.intern("");
         for k in 0..6 {
             one.append(part(k));
         }
-        all.append_all((0..6).map(part).collect());
-        assert_eq!(one.lines, all.lines);
-        assert!(one.strings.strings().eq(all.strings.strings()));
+        for got in [&all, &one] {
+            assert_eq!(got.lines, whole.lines);
+            assert!(got.strings.strings().eq(whole.strings.strings()));
+        }
     }
 }

@@ -527,10 +527,7 @@ fn read_chunks(
             })
         })
         .collect();
-    ledger
-        .lines
-        .reserve(outs.iter().map(|o| o.2.lines.len()).sum());
-    crate::mem::hint_huge(&mut ledger.lines);
+    // `append_all` reserves for (and hints) the lines it joins.
     let mut parts = Vec::with_capacity(outs.len());
     for (r, p, local) in outs {
         let crossed = r?;
