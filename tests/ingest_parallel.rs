@@ -6,8 +6,9 @@
 
 mod common;
 
+use common::{describe_ingest as describe, ingest_outcome as outcome};
 use proptest::prelude::*;
-use totalplace::ingest::{ingest_place_unreconciled_with, ledger_csv, Chunking, Ingest, Options};
+use totalplace::ingest::{ingest_place_unreconciled_with, Chunking, Options};
 use totalplace::model::Place;
 
 const SOURCE: &str = "[[source]]\nid = \"s\"\nagency = \"council\"\nfile = \"s.csv\"\n\
@@ -19,24 +20,6 @@ fn place_for(w: &common::Workdir, csv: &[u8]) -> Place {
     w.write("data/s.csv", csv);
     w.place(&["council"], SOURCE);
     Place::load(&w.path("place")).expect("valid place")
-}
-
-/// Everything an ingest result says, as text: the error, or the ledger CSV (lines with their
-/// rows and strings), the string table in symbol order and the reports.
-fn outcome(place: &Place, opts: Options) -> String {
-    match ingest_place_unreconciled_with(place, opts) {
-        Err(e) => format!("error: {e}"),
-        Ok(ing) => describe(place, &ing),
-    }
-}
-
-fn describe(place: &Place, ing: &Ingest) -> String {
-    let csv = String::from_utf8(ledger_csv(place, ing).expect("ledger csv")).unwrap();
-    let strings: Vec<&str> = ing.ledger.strings.strings().collect();
-    format!(
-        "{csv}\nstrings {strings:?}\nreports {}",
-        serde_json::to_string(&ing.reports).unwrap()
-    )
 }
 
 fn chunked(n: usize) -> Options {

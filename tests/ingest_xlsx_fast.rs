@@ -7,9 +7,10 @@
 
 mod common;
 
+use common::ingest_outcome as outcome;
 use proptest::prelude::*;
 use rust_xlsxwriter::{Format, Formula, Workbook};
-use totalplace::ingest::{ingest_place_unreconciled_with, ledger_csv, xlsx_fast, Options};
+use totalplace::ingest::{xlsx_fast, Options};
 use totalplace::model::Place;
 
 const CALAMINE: Options = Options {
@@ -17,20 +18,6 @@ const CALAMINE: Options = Options {
     sequential_sources: true,
     xlsx_calamine_only: true,
 };
-
-fn outcome(place: &Place, opts: Options) -> String {
-    match ingest_place_unreconciled_with(place, opts) {
-        Err(e) => format!("error: {e}"),
-        Ok(ing) => {
-            let csv = String::from_utf8(ledger_csv(place, &ing).expect("ledger csv")).unwrap();
-            let strings: Vec<&str> = ing.ledger.strings.strings().collect();
-            format!(
-                "{csv}\nstrings {strings:?}\nreports {}",
-                serde_json::to_string(&ing.reports).unwrap()
-            )
-        }
-    }
-}
 
 /// One cell of a generated sheet.
 #[derive(Debug, Clone)]

@@ -135,3 +135,30 @@ pub fn copy_sample_place(models: &Path, skip: &[&str]) -> PathBuf {
     std::fs::write(place.join("place.toml"), toml).unwrap();
     place
 }
+
+/// Everything an ingest result says, as text: the error, or the ledger CSV (lines with their
+/// rows and strings), the string table in symbol order and the reports. Two ways of reading
+/// a place agree when these are equal.
+pub fn ingest_outcome(
+    place: &totalplace::model::Place,
+    opts: totalplace::ingest::Options,
+) -> String {
+    match totalplace::ingest::ingest_place_unreconciled_with(place, opts) {
+        Err(e) => format!("error: {e}"),
+        Ok(ing) => describe_ingest(place, &ing),
+    }
+}
+
+/// [`ingest_outcome`] of a successful ingest.
+pub fn describe_ingest(
+    place: &totalplace::model::Place,
+    ing: &totalplace::ingest::Ingest,
+) -> String {
+    let csv =
+        String::from_utf8(totalplace::ingest::ledger_csv(place, ing).expect("ledger csv")).unwrap();
+    let strings: Vec<&str> = ing.ledger.strings.strings().collect();
+    format!(
+        "{csv}\nstrings {strings:?}\nreports {}",
+        serde_json::to_string(&ing.reports).unwrap()
+    )
+}
